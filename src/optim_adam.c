@@ -1,0 +1,45 @@
+/* optim_adam.c - Adam (Kingma & Ba 2015), as torch.optim.Adam.
+ *
+ * Moving averages of the gradient (m) and of its square (s), both biased
+ * towards zero early on and corrected by 1 - beta^t.  The arithmetic follows
+ * PyTorch's order (lr/bc1 first, sqrt(s)/sqrt(bc2) + eps as the denominator)
+ * so that results agree with torch.optim to the last bit or two.
+ *
+ * state: m[n], the first moment, then s[n], the second moment.
+ */
+#include "optim.h"
+
+#include <math.h>
+
+void optim_adam_step(const struct optim_step_args *a)
+{
+	const struct optim_hyper *h = a->hyper;
+	double *first_moment = a->state;
+	double *second_moment = a->state + a->n;
+	double bias_correction1 = 1 - pow(h->beta1, (double)a->t);
+	double bias_correction2 = 1 - pow(h->beta2, (double)a->t);
+	double step_size = a->lr / bias_correction1;
+	double root_bias_correction2 = sqrt(bias_correction2);
+
+	for (size_t i = 0; i < a->n; i++) {
+		double g = a->g[i];
+
+		first_moment[i] = h->beta1 * first_moment[i] + (1 - h->beta1) * g;
+		second_moment[i] = h->beta2 * second_moment[i] + (1 - h->beta2) * g * g;
+		a->w[i] -= step_size * first_moment[i] /
+			   (sqrt(second_moment[i]) / root_bias_correction2 + h->eps);
+	}
+}
+
+const struct optimizer optim_adam = {
+	.name = "adam",
+	.summary = "Adam: bias-corrected moving averages m of g and s of g^2; w -= lr*m/(sqrt(s)+eps)",
+	.defaults = {
+		.lr = 0.001, .momentum = 0.9, .rho = 0.9,
+		.beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8,
+		.weight_decay = 0, .history = 10,
+	},
+	.state_arrays = 2,
+	.decoupled_weight_decay = 0,
+	.step = optim_adam_step,
+};

@@ -391,8 +391,11 @@ static void on_interrupt(int signal_number)
 
 static void catch_interrupt(void)
 {
-	struct sigaction action;
+	struct sigaction action, previous;
 
+	/* A run started with SIGINT ignored (nohup, "&" in a script) keeps it so. */
+	if (sigaction(SIGINT, NULL, &previous) == 0 && previous.sa_handler == SIG_IGN)
+		return;
 	memset(&action, 0, sizeof action);
 	action.sa_handler = on_interrupt;
 	/* The second Ctrl-C finds the default action again and ends at once. */
@@ -412,6 +415,7 @@ static void reading_options(const struct options *o, const struct model_kind *ki
 	r->classification = kind->classifier;
 	r->max_classes = kind->max_classes;
 	r->too_many_classes_hint = kind->too_many_classes_hint;
+	r->model_name = kind->name;
 }
 
 /* Read the data in the model's schema: its features, its classes. */

@@ -22,7 +22,9 @@
  * on success the arrays move into *out (freed by dataset_free), on failure
  * reader_free releases them and *out stays empty.
  */
-#define _POSIX_C_SOURCE 200809L
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L     /* getline, newlocale, uselocale */
+#endif
 
 #include "dataset.h"
 
@@ -849,6 +851,8 @@ static int feed_line(struct csv_reader *r, struct csv_parser *parser, const char
 	 * CSV_REPALL_NL), so blank lines in the middle of the data, and
 	 * trailing ones, are accepted and only counted.  Inside an open
 	 * record (a quoted field spanning lines) the start stays where it is.
+	 * libcsv also ends a record at a bare CR inside a line; field_done
+	 * then opens the next record on this same line.
 	 */
 	if (!r->record_open && !is_blank_line(line, length, r->options->delimiter)) {
 		r->record_open = 1;
@@ -868,7 +872,8 @@ static int feed_line(struct csv_reader *r, struct csv_parser *parser, const char
 	 * That position is on this line, whatever line the record began on.
 	 */
 	if (line[parsed] == '"')
-		return fail_at(r, r->line, "stray quote in field %zu (quote the whole field and double inner quotes)",
+		return fail_at(r, r->line,
+			       "stray quote in field %zu (quote the whole field and double inner quotes)",
 			       r->field_count + 1);
 	return fail_at(r, r->line, "unexpected text after the closing quote of field %zu",
 		       r->field_count + 1);
@@ -938,19 +943,17 @@ static int finish(struct csv_reader *r)
 	if (!o->classification)
 		return 0;
 	if (r->excess_class_line) {
-		char tail[256];
+		char hint[256] = "";
+		if (o->too_many_classes_hint)
+			snprintf(hint, sizeof hint, " (%s)", o->too_many_classes_hint);
 		if (o->model_name)
-			snprintf(tail, sizeof tail, "%s needs %d%s%s%s", o->model_name,
-				 o->max_classes, o->too_many_classes_hint ? " (" : "",
-				 o->too_many_classes_hint ? o->too_many_classes_hint : "",
-				 o->too_many_classes_hint ? ")" : "");
-		else
-			snprintf(tail, sizeof tail, "at most %d allowed%s%s%s", o->max_classes,
-				 o->too_many_classes_hint ? " (" : "",
-				 o->too_many_classes_hint ? o->too_many_classes_hint : "",
-				 o->too_many_classes_hint ? ")" : "");
-		return fail_at(r, r->excess_class_line, "target '%s' has %zu classes; %s",
-			       r->data.target_name, r->classes.count, tail);
+			return fail_at(r, r->excess_class_line,
+				       "target '%s' has %zu classes; %s needs %d%s",
+				       r->data.target_name, r->classes.count, o->model_name,
+				       o->max_classes, hint);
+		return fail_at(r, r->excess_class_line,
+			       "target '%s' has %zu classes; at most %d allowed%s",
+			       r->data.target_name, r->classes.count, o->max_classes, hint);
 	}
 	if (!r->classes_fixed) {
 		if (r->target_column == SIZE_MAX)

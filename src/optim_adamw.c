@@ -4,7 +4,7 @@
  * 1 - lr*lambda, then the plain Adam step runs on the undecayed gradient.
  * Adding lambda*w to g instead (what --weight-decay does for adam) would let
  * Adam's per-coordinate scaling undo the decay.  Biases (is_weight 0) are
- * never decayed.
+ * never decayed; the caller must pass is_weight.
  *
  * state: that of adam (m[n], then s[n]).
  */

@@ -100,6 +100,10 @@ static void swap_buffers(double **a, double **b)
 	*b = t;
 }
 
+/*
+ * State for n parameters with a memory of h->history pairs (at least one).
+ * NULL when out of memory or n is 0.  Free with optim_lbfgs_destroy.
+ */
 struct optim_lbfgs_state *optim_lbfgs_create(size_t n, const struct optim_hyper *h)
 {
 	struct optim_lbfgs_state *s;
@@ -242,8 +246,8 @@ static double zoom_trial(const struct line_point *lo, const struct line_point *h
 
 /*
  * Next trial beyond last, which decreased f and still slopes downhill:
- * the cubic minimiser through previous and last, kept between 2 and 11
- * times as far out as the last jump.
+ * the cubic minimiser through previous and last, kept between one and ten
+ * more lengths of the last jump beyond last.
  */
 static double extrapolation_trial(const struct line_point *previous, const struct line_point *last)
 {
@@ -254,6 +258,31 @@ static double extrapolation_trial(const struct line_point *previous, const struc
 	if (isnan(step) || step > farthest)
 		return farthest;
 	return fmax(step, nearest);
+}
+
+/*
+ * Is p too far along to be the low end of a bracket: not finite, without
+ * sufficient decrease from start, or no lower than the best point so far?
+ */
+static int overshoots(const struct line_point *p, const struct line_point *start,
+		      const struct line_point *lo)
+{
+	return !p->finite || p->value > start->value + WOLFE_DECREASE * p->step * start->slope ||
+	       p->value >= lo->value;
+}
+
+/* The strong curvature condition: the slope has flattened enough. */
+static int flat_enough(const struct line_point *p, const struct line_point *start)
+{
+	return fabs(p->slope) <= -WOLFE_CURVATURE * start->slope;
+}
+
+/* Make the trial point the best one; its arrays move to best_w/best_grad. */
+static void keep_trial(struct optim_lbfgs_state *s, struct line_point *lo, const struct line_point *trial)
+{
+	*lo = *trial;
+	swap_buffers(&s->best_w, &s->trial_w);
+	swap_buffers(&s->best_grad, &s->trial_grad);
 }
 
 /*
@@ -271,15 +300,6 @@ static enum search_outcome line_search(struct optim_lbfgs_state *s, const struct
 	int evaluations = 0, any_finite = 0;
 	double step = first_step;
 
-#define SUFFICIENT_DECREASE(p) ((p).value <= value + WOLFE_DECREASE * (p).step * slope0)
-#define FLAT_ENOUGH(p) (fabs((p).slope) <= -WOLFE_CURVATURE * slope0)
-/* Make the trial point the best one: its arrays move to best_w/best_grad. */
-#define KEEP(p) do { \
-		lo = (p); \
-		swap_buffers(&s->best_w, &s->trial_w); \
-		swap_buffers(&s->best_grad, &s->trial_grad); \
-	} while (0)
-
 	/* Bracketing: walk outwards until [lo, hi] must hold an acceptable step. */
 	for (;;) {
 		if (evaluations == MAX_EVALUATIONS)
@@ -287,23 +307,23 @@ static enum search_outcome line_search(struct optim_lbfgs_state *s, const struct
 		trial = evaluate_at(s, f, w, step);
 		evaluations++;
 		any_finite |= trial.finite;
-		if (!trial.finite || !SUFFICIENT_DECREASE(trial) || trial.value >= lo.value) {
+		if (overshoots(&trial, &start, &lo)) {
 			hi = trial;
 			break;
 		}
-		if (FLAT_ENOUGH(trial)) {
-			KEEP(trial);
+		if (flat_enough(&trial, &start)) {
+			keep_trial(s, &lo, &trial);
 			*best = lo;
 			return SEARCH_WOLFE;
 		}
 		if (trial.slope >= 0) {
 			/* Passed a minimum: it lies between trial and lo. */
 			hi = lo;
-			KEEP(trial);
+			keep_trial(s, &lo, &trial);
 			break;
 		}
 		previous = lo;
-		KEEP(trial);
+		keep_trial(s, &lo, &trial);
 		step = extrapolation_trial(&previous, &lo);
 	}
 
@@ -321,18 +341,18 @@ static enum search_outcome line_search(struct optim_lbfgs_state *s, const struct
 		trial = evaluate_at(s, f, w, zoom_trial(&lo, &hi));
 		evaluations++;
 		any_finite |= trial.finite;
-		if (!trial.finite || !SUFFICIENT_DECREASE(trial) || trial.value >= lo.value) {
+		if (overshoots(&trial, &start, &lo)) {
 			hi = trial;
 			continue;
 		}
-		if (FLAT_ENOUGH(trial)) {
-			KEEP(trial);
+		if (flat_enough(&trial, &start)) {
+			keep_trial(s, &lo, &trial);
 			*best = lo;
 			return SEARCH_WOLFE;
 		}
 		if (trial.slope * (hi.step - lo.step) >= 0)
 			hi = lo;
-		KEEP(trial);
+		keep_trial(s, &lo, &trial);
 	}
 
 out_of_evaluations:
@@ -340,9 +360,6 @@ out_of_evaluations:
 	if (lo.step > 0)
 		return SEARCH_DECREASE;
 	return any_finite ? SEARCH_FAILED : SEARCH_NONFINITE;
-#undef SUFFICIENT_DECREASE
-#undef FLAT_ENOUGH
-#undef KEEP
 }
 
 /* Remember the pair (best_w - w, best_grad - grad) unless its curvature is too small. */

@@ -1,0 +1,1192 @@
+/* test_csv.c - the CSV reader and the data set statistics.
+ *
+ * Every test reads a small CSV text from memory (fmemopen) and checks one
+ * behaviour: what is accepted and how it lands in the struct dataset, and
+ * every refusal with its exact status and "<stdin>:LINE: message".  Run
+ * under valgrind (CK_FORK=no) to see that no error path leaks.
+ */
+#define _GNU_SOURCE             /* fmemopen, fopencookie */
+
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset.h"
+
+static struct csv_read_options plain_options(void)
+{
+	struct csv_read_options options = {
+		.source = "<stdin>",
+		.delimiter = ',',
+		.has_header = 1,
+	};
+	return options;
+}
+
+static struct csv_read_options logistic_options(void)
+{
+	struct csv_read_options options = plain_options();
+
+	options.classification = 1;
+	options.max_classes = 2;
+	options.model_name = "logistic";
+	options.too_many_classes_hint = "try --model softmax";
+	return options;
+}
+
+/* Read `size` bytes of text (which may hold NUL bytes). */
+static int read_bytes(const char *text, size_t size, const struct csv_read_options *options,
+		      struct dataset *d, struct error *err)
+{
+	static const char nothing[1] = "";
+	/* fmemopen wants at least one byte of buffer even for empty input. */
+	FILE *in = size ? fmemopen((void *)text, size, "r") : fmemopen((void *)nothing, 1, "r");
+	int result;
+
+	ck_assert_ptr_nonnull(in);
+	if (!size)
+		fgetc(in);      /* consume the one byte: the stream is now at its end */
+	result = csv_read_dataset(in, options, d, err);
+	fclose(in);
+	return result;
+}
+
+static int read_text(const char *text, const struct csv_read_options *options,
+		     struct dataset *d, struct error *err)
+{
+	return read_bytes(text, strlen(text), options, d, err);
+}
+
+/* Read text that must be accepted. */
+static void accept(const char *text, const struct csv_read_options *options, struct dataset *d)
+{
+	struct error err = { 0 };
+
+	if (read_text(text, options, d, &err) != 0)
+		ck_abort_msg("refused: %s", err.message);
+}
+
+static void assert_empty(const struct dataset *d)
+{
+	ck_assert_uint_eq(d->rows, 0);
+	ck_assert_uint_eq(d->features, 0);
+	ck_assert_ptr_null(d->x);
+	ck_assert_ptr_null(d->y);
+	ck_assert_ptr_null(d->feature_names);
+	ck_assert_ptr_null(d->target_name);
+	ck_assert_uint_eq(d->n_classes, 0);
+	ck_assert_ptr_null(d->class_labels);
+}
+
+/* Bytes that must be refused with this status and exactly this message. */
+static void refuse_bytes(const char *text, size_t size, const struct csv_read_options *options,
+			 int status, const char *message)
+{
+	struct dataset d;
+	struct error err = { 0 };
+
+	memset(&d, 0x5a, sizeof d);     /* the reader must clear it */
+	ck_assert_int_eq(read_bytes(text, size, options, &d, &err), -1);
+	ck_assert_str_eq(err.message, message);
+	ck_assert_int_eq(err.status, status);
+	assert_empty(&d);
+}
+
+static void refuse(const char *text, const struct csv_read_options *options,
+		   const char *message)
+{
+	refuse_bytes(text, strlen(text), options, 65, message);
+}
+
+static double x_at(const struct dataset *d, size_t row, size_t feature)
+{
+	return d->x[row * d->features + feature];
+}
+
+/* ------------------------------------------------------------------ */
+/* Accepted input */
+
+START_TEST(test_basic_layout)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	accept("a,b,y\n1,2,3\n4,5,6\n", &options, &d);
+	ck_assert_uint_eq(d.rows, 2);
+	ck_assert_uint_eq(d.features, 2);
+	ck_assert_str_eq(d.feature_names[0], "a");
+	ck_assert_str_eq(d.feature_names[1], "b");
+	ck_assert_str_eq(d.target_name, "y");
+	ck_assert_double_eq(x_at(&d, 0, 0), 1);
+	ck_assert_double_eq(x_at(&d, 0, 1), 2);
+	ck_assert_double_eq(x_at(&d, 1, 0), 4);
+	ck_assert_double_eq(x_at(&d, 1, 1), 5);
+	ck_assert_double_eq(d.y[0], 3);
+	ck_assert_double_eq(d.y[1], 6);
+	ck_assert_uint_eq(d.n_classes, 0);
+	ck_assert_ptr_null(d.class_labels);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_quoted_header_names)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	accept("\"a,b\",\"say \"\"hi\"\"\",y\n1,2,3\n", &options, &d);
+	ck_assert_uint_eq(d.features, 2);
+	ck_assert_str_eq(d.feature_names[0], "a,b");
+	ck_assert_str_eq(d.feature_names[1], "say \"hi\"");
+	ck_assert_double_eq(d.y[0], 3);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_crlf)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	accept("a,y\r\n1,2\r\n3,4\r\n", &options, &d);
+	ck_assert_uint_eq(d.rows, 2);
+	ck_assert_str_eq(d.target_name, "y");
+	ck_assert_double_eq(d.y[1], 4);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_byte_order_mark)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	accept("\xEF\xBB\xBF" "a,y\n1,2\n", &options, &d);
+	ck_assert_str_eq(d.feature_names[0], "a");
+	ck_assert_uint_eq(d.rows, 1);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_no_final_newline)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	accept("a,y\n1,2\n3,4", &options, &d);
+	ck_assert_uint_eq(d.rows, 2);
+	ck_assert_double_eq(d.y[1], 4);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_trailing_blank_lines)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	accept("a,y\n1,2\n\n\r\n  \n", &options, &d);
+	ck_assert_uint_eq(d.rows, 1);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_blank_line_in_the_middle_is_skipped)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	accept("a,y\n1,2\n\n3,4\n", &options, &d);
+	ck_assert_uint_eq(d.rows, 2);
+	ck_assert_double_eq(d.y[1], 4);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_spaces_around_numbers)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	accept("a,b,y\n  1.5 ,\" \t-2e3  \",\t7\n", &options, &d);
+	ck_assert_double_eq(x_at(&d, 0, 0), 1.5);
+	ck_assert_double_eq(x_at(&d, 0, 1), -2000);
+	ck_assert_double_eq(d.y[0], 7);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_no_header)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	options.has_header = 0;
+	accept("1,2,3\n4,5,6\n", &options, &d);
+	ck_assert_uint_eq(d.rows, 2);
+	ck_assert_uint_eq(d.features, 2);
+	ck_assert_str_eq(d.feature_names[0], "x1");
+	ck_assert_str_eq(d.feature_names[1], "x2");
+	ck_assert_str_eq(d.target_name, "y");
+	ck_assert_double_eq(x_at(&d, 0, 0), 1);
+	ck_assert_double_eq(d.y[0], 3);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_no_header_target_by_number)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	options.has_header = 0;
+	options.target = "1";
+	accept("1,2,3\n", &options, &d);
+	ck_assert_double_eq(d.y[0], 1);
+	ck_assert_str_eq(d.feature_names[0], "x2");
+	ck_assert_str_eq(d.feature_names[1], "x3");
+	ck_assert_double_eq(x_at(&d, 0, 0), 2);
+	ck_assert_double_eq(x_at(&d, 0, 1), 3);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_target_by_name)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	options.target = "b";
+	accept("a,b,c\n1,2,3\n", &options, &d);
+	ck_assert_str_eq(d.target_name, "b");
+	ck_assert_double_eq(d.y[0], 2);
+	ck_assert_str_eq(d.feature_names[0], "a");
+	ck_assert_str_eq(d.feature_names[1], "c");
+	ck_assert_double_eq(x_at(&d, 0, 1), 3);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_target_by_number)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	options.target = "1";
+	accept("a,b,c\n1,2,3\n", &options, &d);
+	ck_assert_str_eq(d.target_name, "a");
+	ck_assert_double_eq(d.y[0], 1);
+	ck_assert_double_eq(x_at(&d, 0, 0), 2);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_target_name_before_number)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	/* A column named "3" wins over the third column. */
+	options.target = "3";
+	accept("3,b,c\n1,2,5\n", &options, &d);
+	ck_assert_str_eq(d.target_name, "3");
+	ck_assert_double_eq(d.y[0], 1);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_semicolon_delimiter)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	options.delimiter = ';';
+	accept("a;b,c;y\n1.5;2;3\n", &options, &d);
+	ck_assert_uint_eq(d.features, 2);
+	ck_assert_str_eq(d.feature_names[1], "b,c");
+	ck_assert_double_eq(x_at(&d, 0, 0), 1.5);
+	ck_assert_double_eq(d.y[0], 3);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_tab_delimiter)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	options.delimiter = '\t';
+	accept("a\tb\ty\n1\t2\t3\n", &options, &d);
+	ck_assert_uint_eq(d.features, 2);
+	ck_assert_double_eq(x_at(&d, 0, 1), 2);
+	ck_assert_double_eq(d.y[0], 3);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_regression_target_value)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	accept("a,y\n1,-0.25\n2,1e3\n", &options, &d);
+	ck_assert_double_eq(d.y[0], -0.25);
+	ck_assert_double_eq(d.y[1], 1000);
+	ck_assert_uint_eq(d.n_classes, 0);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_numeric_labels_sorted_numerically)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	options.classification = 1;
+	accept("a,y\n1,10\n2,9\n3,10\n4,-1\n", &options, &d);
+	ck_assert_uint_eq(d.n_classes, 3);
+	ck_assert_str_eq(d.class_labels[0], "-1");
+	ck_assert_str_eq(d.class_labels[1], "9");
+	ck_assert_str_eq(d.class_labels[2], "10");
+	ck_assert_double_eq(d.y[0], 2);
+	ck_assert_double_eq(d.y[1], 1);
+	ck_assert_double_eq(d.y[2], 2);
+	ck_assert_double_eq(d.y[3], 0);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_string_labels_in_byte_order)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	options.classification = 1;
+	accept("a,y\n1,b\n2,B\n3,a\n4,b\n", &options, &d);
+	ck_assert_uint_eq(d.n_classes, 3);
+	ck_assert_str_eq(d.class_labels[0], "B");
+	ck_assert_str_eq(d.class_labels[1], "a");
+	ck_assert_str_eq(d.class_labels[2], "b");
+	ck_assert_double_eq(d.y[0], 2);
+	ck_assert_double_eq(d.y[1], 0);
+	ck_assert_double_eq(d.y[2], 1);
+	ck_assert_double_eq(d.y[3], 2);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_mixed_labels_in_byte_order)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	/* One label is not a number: all sort as bytes, "10" before "9". */
+	options.classification = 1;
+	accept("a,y\n1,9\n2,10\n3,x\n", &options, &d);
+	ck_assert_str_eq(d.class_labels[0], "10");
+	ck_assert_str_eq(d.class_labels[1], "9");
+	ck_assert_str_eq(d.class_labels[2], "x");
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_two_classes_for_logistic)
+{
+	struct csv_read_options options = logistic_options();
+	struct dataset d;
+
+	accept("a,y\n1,yes\n2,no\n", &options, &d);
+	ck_assert_uint_eq(d.n_classes, 2);
+	ck_assert_str_eq(d.class_labels[0], "no");
+	ck_assert_double_eq(d.y[0], 1);
+	ck_assert_double_eq(d.y[1], 0);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_underflow_is_accepted)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	accept("a,y\n1e-400,4.9406564584124654e-324\n", &options, &d);
+	ck_assert_double_eq(x_at(&d, 0, 0), 0);
+	ck_assert(d.y[0] > 0 && d.y[0] < 1e-300);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_many_rows)
+{
+	struct csv_read_options options = plain_options();
+	size_t rows = 100000;
+	size_t size = 16 + rows * 32;
+	char *text = malloc(size);
+	size_t used;
+	struct dataset d;
+
+	ck_assert_ptr_nonnull(text);
+	used = (size_t)snprintf(text, size, "a,b,y\n");
+	for (size_t i = 0; i < rows; i++)
+		used += (size_t)snprintf(text + used, size - used, "%zu,0.5,%zu\n", i, 2 * i);
+	accept(text, &options, &d);
+	ck_assert_uint_eq(d.rows, rows);
+	ck_assert_double_eq(x_at(&d, rows - 1, 0), (double)(rows - 1));
+	ck_assert_double_eq(d.y[rows - 1], 2.0 * (double)(rows - 1));
+	dataset_free(&d);
+	free(text);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Schema mode (prediction, --init) */
+
+static char *const model_features[] = { "b", "a" };
+
+static struct csv_read_options schema_options(void)
+{
+	struct csv_read_options options = plain_options();
+
+	options.schema_features = model_features;
+	options.schema_count = 2;
+	options.schema_target = "y";
+	return options;
+}
+
+START_TEST(test_schema_by_name_reordered_with_extra_columns)
+{
+	struct csv_read_options options = schema_options();
+	struct dataset d;
+
+	accept("extra,a,y,b,more\n9,1,5,2,hello\n", &options, &d);
+	ck_assert_uint_eq(d.features, 2);
+	ck_assert_str_eq(d.feature_names[0], "b");
+	ck_assert_str_eq(d.feature_names[1], "a");
+	ck_assert_double_eq(x_at(&d, 0, 0), 2);
+	ck_assert_double_eq(x_at(&d, 0, 1), 1);
+	ck_assert_str_eq(d.target_name, "y");
+	ck_assert_double_eq(d.y[0], 5);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_schema_by_name_without_target)
+{
+	struct csv_read_options options = schema_options();
+	struct dataset d;
+
+	accept("a,b\n1,2\n3,4\n", &options, &d);
+	ck_assert_uint_eq(d.rows, 2);
+	ck_assert_ptr_null(d.y);
+	ck_assert_ptr_null(d.target_name);
+	ck_assert_double_eq(x_at(&d, 1, 0), 4);
+	ck_assert_double_eq(x_at(&d, 1, 1), 3);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_schema_without_header_with_target)
+{
+	struct csv_read_options options = schema_options();
+	struct dataset d;
+
+	options.has_header = 0;
+	accept("1,2,3\n", &options, &d);
+	/* By position: the model's first feature is the first column. */
+	ck_assert_double_eq(x_at(&d, 0, 0), 1);
+	ck_assert_double_eq(x_at(&d, 0, 1), 2);
+	ck_assert_double_eq(d.y[0], 3);
+	ck_assert_str_eq(d.target_name, "y");
+	ck_assert_str_eq(d.feature_names[0], "b");
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_schema_without_header_without_target)
+{
+	struct csv_read_options options = schema_options();
+	struct dataset d;
+
+	options.has_header = 0;
+	accept("1,2\n3,4\n", &options, &d);
+	ck_assert_uint_eq(d.rows, 2);
+	ck_assert_ptr_null(d.y);
+	ck_assert_ptr_null(d.target_name);
+	ck_assert_double_eq(x_at(&d, 1, 1), 4);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_schema_without_header_target_first)
+{
+	struct csv_read_options options = schema_options();
+	struct dataset d;
+
+	options.has_header = 0;
+	options.target = "1";
+	accept("7,1,2\n", &options, &d);
+	ck_assert_double_eq(d.y[0], 7);
+	ck_assert_double_eq(x_at(&d, 0, 0), 1);
+	dataset_free(&d);
+}
+END_TEST
+
+static char *const model_classes[] = { "spam", "ham" };
+
+START_TEST(test_schema_classes_keep_model_order)
+{
+	struct csv_read_options options = schema_options();
+	struct dataset d;
+
+	options.classification = 1;
+	options.schema_classes = model_classes;
+	options.schema_n_classes = 2;
+	accept("a,b,y\n1,2,ham\n3,4,ham\n", &options, &d);
+	ck_assert_uint_eq(d.n_classes, 2);
+	ck_assert_str_eq(d.class_labels[0], "spam");
+	ck_assert_str_eq(d.class_labels[1], "ham");
+	ck_assert_double_eq(d.y[0], 1);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_schema_classes_without_target)
+{
+	struct csv_read_options options = schema_options();
+	struct dataset d;
+
+	options.classification = 1;
+	options.schema_classes = model_classes;
+	options.schema_n_classes = 2;
+	accept("a,b\n1,2\n", &options, &d);
+	ck_assert_ptr_null(d.y);
+	ck_assert_uint_eq(d.n_classes, 2);
+	ck_assert_str_eq(d.class_labels[1], "ham");
+	dataset_free(&d);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Refusals */
+
+START_TEST(test_refuse_ragged_row)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,b,y\n1,2,3\n1,2\n", &options, "<stdin>:3: expected 3 fields, found 2");
+}
+END_TEST
+
+START_TEST(test_refuse_long_row)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,b,y\n1,2,3,4\n", &options, "<stdin>:2: expected 3 fields, found 4");
+}
+END_TEST
+
+START_TEST(test_refuse_empty_feature)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,b,y\n1,2,3\n1,,3\n", &options, "<stdin>:3: empty field in column 'b'");
+}
+END_TEST
+
+START_TEST(test_refuse_blank_quoted_feature)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,y\n\"  \",3\n", &options, "<stdin>:2: empty field in column 'a'");
+}
+END_TEST
+
+START_TEST(test_refuse_empty_target)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,y\n1,\n", &options, "<stdin>:2: empty field in column 'y'");
+}
+END_TEST
+
+START_TEST(test_refuse_empty_label)
+{
+	struct csv_read_options options = logistic_options();
+
+	refuse("a,y\n1,yes\n2,\n", &options, "<stdin>:3: empty field in column 'y'");
+}
+END_TEST
+
+START_TEST(test_refuse_non_numeric_feature)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,b,y\n1,abc,3\n", &options, "<stdin>:2: column 'b': 'abc' is not a number");
+}
+END_TEST
+
+START_TEST(test_refuse_trailing_garbage)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,y\n1.5x,3\n", &options, "<stdin>:2: column 'a': '1.5x' is not a number");
+}
+END_TEST
+
+START_TEST(test_refuse_hexadecimal)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,y\n0x10,3\n", &options, "<stdin>:2: column 'a': '0x10' is not a number");
+}
+END_TEST
+
+START_TEST(test_refuse_non_numeric_regression_target)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,y\n1,yes\n", &options, "<stdin>:2: column 'y': 'yes' is not a number");
+}
+END_TEST
+
+START_TEST(test_refuse_non_numeric_without_header)
+{
+	struct csv_read_options options = plain_options();
+
+	options.has_header = 0;
+	refuse("1,2\n3,x\n", &options, "<stdin>:2: column 2: 'x' is not a number");
+}
+END_TEST
+
+START_TEST(test_refuse_nan)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,y\nNaN,1\n", &options, "<stdin>:2: column 'a': 'NaN' is not finite");
+}
+END_TEST
+
+START_TEST(test_refuse_inf)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,y\n-inf,1\n", &options, "<stdin>:2: column 'a': '-inf' is not finite");
+}
+END_TEST
+
+START_TEST(test_refuse_infinity_any_case)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,y\n1,InFiNiTy\n", &options, "<stdin>:2: column 'y': 'InFiNiTy' is not finite");
+}
+END_TEST
+
+START_TEST(test_refuse_out_of_range)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,y\n1e999,1\n", &options, "<stdin>:2: column 'a': '1e999' is out of range");
+}
+END_TEST
+
+START_TEST(test_refuse_unterminated_quote)
+{
+	struct csv_read_options options = plain_options();
+
+	/* Reported at the line where the record started. */
+	refuse("a,y\n1,2\n3,\"4\n5,6\n", &options, "<stdin>:3: unterminated quoted field");
+}
+END_TEST
+
+START_TEST(test_refuse_stray_quote)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,y\n1,2\n3,4\"5\n", &options,
+	       "<stdin>:3: stray quote in field 2 (quote the whole field and double inner quotes)");
+}
+END_TEST
+
+START_TEST(test_refuse_text_after_closing_quote)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,y\n\"1\"2,3\n", &options,
+	       "<stdin>:2: unexpected text after the closing quote of field 1");
+}
+END_TEST
+
+START_TEST(test_refuse_nul_byte)
+{
+	struct csv_read_options options = plain_options();
+	static const char text[] = "a,y\n1,2\n3\0,4\n";
+
+	refuse_bytes(text, sizeof text - 1, &options, 65, "<stdin>:3: NUL byte in input");
+}
+END_TEST
+
+START_TEST(test_refuse_empty_input)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("", &options, "<stdin>:1: empty input");
+}
+END_TEST
+
+START_TEST(test_refuse_blank_input)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("\xEF\xBB\xBF\n\n", &options, "<stdin>:1: empty input");
+}
+END_TEST
+
+START_TEST(test_refuse_empty_input_without_header)
+{
+	struct csv_read_options options = plain_options();
+
+	options.has_header = 0;
+	refuse("", &options, "<stdin>:1: empty input");
+}
+END_TEST
+
+START_TEST(test_refuse_header_without_rows)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,b,y\n", &options, "<stdin>:2: no data rows after the header");
+}
+END_TEST
+
+START_TEST(test_refuse_header_without_rows_no_newline)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,b,y", &options, "<stdin>:2: no data rows after the header");
+}
+END_TEST
+
+START_TEST(test_refuse_too_many_classes)
+{
+	struct csv_read_options options = logistic_options();
+
+	/* The line of the first row bringing a third class; all classes counted. */
+	refuse("a,y\n1,x\n2,y\n3,x\n4,z\n5,w\n", &options,
+	       "<stdin>:5: target 'y' has 4 classes; logistic needs 2 (try --model softmax)");
+}
+END_TEST
+
+START_TEST(test_refuse_too_many_classes_without_model_name)
+{
+	struct csv_read_options options = plain_options();
+
+	options.classification = 1;
+	options.max_classes = 2;
+	refuse("a,y\n1,x\n2,y\n3,z\n", &options,
+	       "<stdin>:4: target 'y' has 3 classes; at most 2 allowed");
+}
+END_TEST
+
+START_TEST(test_refuse_one_class)
+{
+	struct csv_read_options options = logistic_options();
+
+	refuse("a,label\n1,x\n2,x\n", &options, "<stdin>:2: only one class 'x' in target 'label'");
+}
+END_TEST
+
+START_TEST(test_refuse_unknown_target_name)
+{
+	struct csv_read_options options = plain_options();
+
+	options.target = "x";
+	refuse("a,b,c\n1,2,3\n", &options, "<stdin>:1: no column named 'x' (columns: a, b, c)");
+}
+END_TEST
+
+START_TEST(test_refuse_target_number_out_of_range)
+{
+	struct csv_read_options options = plain_options();
+
+	options.target = "7";
+	refuse("a,b,c\n1,2,3\n", &options, "<stdin>:1: target column 7 out of range (3 columns)");
+}
+END_TEST
+
+START_TEST(test_refuse_target_zero)
+{
+	struct csv_read_options options = plain_options();
+
+	options.target = "0";
+	refuse("a,b,c\n1,2,3\n", &options, "<stdin>:1: target column 0 out of range (3 columns)");
+}
+END_TEST
+
+START_TEST(test_refuse_target_name_without_header)
+{
+	struct csv_read_options options = plain_options();
+
+	options.has_header = 0;
+	options.target = "c";
+	refuse("1,2,3\n", &options,
+	       "<stdin>:1: target 'c' must be a column number: the input has no header");
+}
+END_TEST
+
+START_TEST(test_refuse_single_column)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("y\n1\n", &options, "<stdin>:1: no feature columns: the only column is the target");
+}
+END_TEST
+
+START_TEST(test_refuse_duplicate_column_name)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,b,a,y\n1,2,3,4\n", &options,
+	       "<stdin>:1: column name 'a' appears twice in the header");
+}
+END_TEST
+
+START_TEST(test_refuse_unnamed_column)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,,y\n1,2,3\n", &options, "<stdin>:1: column 2 has no name in the header");
+}
+END_TEST
+
+START_TEST(test_line_after_multiline_quoted_field)
+{
+	struct csv_read_options options = logistic_options();
+
+	/* The label on line 2 spans lines 2-4, so the third class is on line 6. */
+	refuse("a,y\n1,\"two\nline\nlabel\"\n2,x\n3,?\n", &options,
+	       "<stdin>:6: target 'y' has 3 classes; logistic needs 2 (try --model softmax)");
+}
+END_TEST
+
+START_TEST(test_line_of_multiline_record)
+{
+	struct csv_read_options options = plain_options();
+
+	/* A record that starts on line 3 and whose bad field is on line 4. */
+	refuse("a,b,y\n1,2,3\n\"x\ny\",2,3\n", &options,
+	       "<stdin>:3: column 'a': 'x\ny' is not a number");
+}
+END_TEST
+
+START_TEST(test_line_counts_blank_lines)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,y\r\n\r\n1,2\r\n\r\n\r\n3,\r\n", &options, "<stdin>:6: empty field in column 'y'");
+}
+END_TEST
+
+START_TEST(test_refuse_schema_missing_column)
+{
+	struct csv_read_options options = schema_options();
+
+	refuse("a,y\n1,2\n", &options, "<stdin>:1: missing column 'b' required by the model");
+}
+END_TEST
+
+START_TEST(test_refuse_schema_missing_required_target)
+{
+	struct csv_read_options options = schema_options();
+
+	options.target_required = 1;
+	refuse("a,b\n1,2\n", &options, "<stdin>:1: missing target column 'y' (columns: a, b)");
+}
+END_TEST
+
+START_TEST(test_refuse_schema_wrong_field_count)
+{
+	struct csv_read_options options = schema_options();
+
+	options.has_header = 0;
+	refuse("1,2,3,4,5\n", &options, "<stdin>:1: expected 2 or 3 fields, found 5");
+}
+END_TEST
+
+START_TEST(test_refuse_schema_required_target_by_position)
+{
+	struct csv_read_options options = schema_options();
+
+	options.has_header = 0;
+	options.target_required = 1;
+	refuse("1,2\n", &options, "<stdin>:1: expected 3 fields, found 2");
+}
+END_TEST
+
+START_TEST(test_refuse_schema_ragged_later_row)
+{
+	struct csv_read_options options = schema_options();
+
+	options.has_header = 0;
+	refuse("1,2\n1,2,3\n", &options, "<stdin>:2: expected 2 fields, found 3");
+}
+END_TEST
+
+START_TEST(test_refuse_unknown_class)
+{
+	struct csv_read_options options = schema_options();
+
+	options.classification = 1;
+	options.schema_classes = model_classes;
+	options.schema_n_classes = 2;
+	refuse("a,b,y\n1,2,ham\n3,4,eggs\n", &options,
+	       "<stdin>:3: class 'eggs' is not known to the model (known: spam, ham)");
+}
+END_TEST
+
+/* A stream that gives one line and then fails. */
+static ssize_t failing_read(void *cookie, char *buffer, size_t size)
+{
+	int *calls = cookie;
+	static const char first[] = "a,y\n1,2\n";
+
+	if ((*calls)++ == 0 && size >= sizeof first - 1) {
+		memcpy(buffer, first, sizeof first - 1);
+		return (ssize_t)(sizeof first - 1);
+	}
+	errno = EIO;
+	return -1;
+}
+
+START_TEST(test_refuse_read_error)
+{
+	struct csv_read_options options = plain_options();
+	cookie_io_functions_t io = { .read = failing_read };
+	int calls = 0;
+	FILE *in = fopencookie(&calls, "r", io);
+	struct dataset d;
+	struct error err = { 0 };
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_int_eq(csv_read_dataset(in, &options, &d, &err), -1);
+	fclose(in);
+	ck_assert_int_eq(err.status, 66);
+	ck_assert_str_eq(err.message, "<stdin>: read error: Input/output error");
+	assert_empty(&d);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* parse_finite_double */
+
+START_TEST(test_parse_reasons)
+{
+	double value = 42;
+	const char *reason = NULL;
+
+	ck_assert_int_eq(parse_finite_double(" \t-1.25e2\t ", &value, &reason), 0);
+	ck_assert_double_eq(value, -125);
+	ck_assert_int_eq(parse_finite_double("  ", &value, &reason), -1);
+	ck_assert_str_eq(reason, "empty field");
+	ck_assert_int_eq(parse_finite_double("1 2", &value, &reason), -1);
+	ck_assert_str_eq(reason, "not a number");
+	ck_assert_int_eq(parse_finite_double("nan", &value, &reason), -1);
+	ck_assert_str_eq(reason, "not finite");
+	ck_assert_int_eq(parse_finite_double("-1e400", &value, &reason), -1);
+	ck_assert_str_eq(reason, "out of range");
+	ck_assert_double_eq(value, -125);       /* untouched on failure */
+}
+END_TEST
+
+START_TEST(test_parse_round_trip)
+{
+	double value;
+	const char *reason;
+
+	ck_assert_int_eq(parse_finite_double("0.10000000000000001", &value, &reason), 0);
+	ck_assert(value == 0.1);
+	ck_assert_int_eq(parse_finite_double("1.7976931348623157e+308", &value, &reason), 0);
+	ck_assert(value == 1.7976931348623157e+308);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Statistics */
+
+START_TEST(test_column_stats)
+{
+	/* Columns: 1,2,3,4 (mean 2.5, variance 1.25); constant 7; 0,0,0,10. */
+	double x[] = {
+		1, 7, 0,
+		2, 7, 0,
+		3, 7, 0,
+		4, 7, 10,
+	};
+	struct dataset d = { .rows = 4, .features = 3, .x = x };
+	double mean[3], scale[3];
+
+	dataset_column_stats(&d, mean, scale);
+	ck_assert_double_eq_tol(mean[0], 2.5, 1e-15);
+	ck_assert_double_eq_tol(scale[0], sqrt(1.25), 1e-15);
+	ck_assert_double_eq(mean[1], 7);
+	ck_assert_double_eq(scale[1], 1);       /* constant: centred, not divided */
+	ck_assert_double_eq_tol(mean[2], 2.5, 1e-15);
+	ck_assert_double_eq_tol(scale[2], sqrt(18.75), 1e-14);
+}
+END_TEST
+
+START_TEST(test_column_stats_large_mean)
+{
+	/* A one-pass formula would lose the spread of 1e9 + {0,1,2}. */
+	double x[] = { 1e9, 1e9 + 1, 1e9 + 2 };
+	struct dataset d = { .rows = 3, .features = 1, .x = x };
+	double mean, scale;
+
+	dataset_column_stats(&d, &mean, &scale);
+	ck_assert_double_eq_tol(scale, sqrt(2.0 / 3.0), 1e-12);
+}
+END_TEST
+
+START_TEST(test_apply_scaling)
+{
+	double x[] = {
+		1, 7,
+		3, 7,
+	};
+	struct dataset d = { .rows = 2, .features = 2, .x = x };
+	double mean[2], scale[2];
+
+	dataset_column_stats(&d, mean, scale);
+	dataset_apply_scaling(&d, mean, scale);
+	ck_assert_double_eq_tol(x[0], -1, 1e-15);
+	ck_assert_double_eq_tol(x[2], 1, 1e-15);
+	ck_assert_double_eq(x[1], 0);
+	ck_assert_double_eq(x[3], 0);
+}
+END_TEST
+
+START_TEST(test_free_zeroed_dataset)
+{
+	struct dataset d;
+
+	memset(&d, 0, sizeof d);
+	dataset_free(&d);
+	dataset_free(&d);
+	assert_empty(&d);
+}
+END_TEST
+
+static Suite *csv_suite(void)
+{
+	Suite *suite = suite_create("csv");
+	TCase *accepted = tcase_create("accepted");
+	TCase *schema = tcase_create("schema");
+	TCase *refused = tcase_create("refused");
+	TCase *numbers = tcase_create("numbers");
+	TCase *stats = tcase_create("stats");
+
+	tcase_add_test(accepted, test_basic_layout);
+	tcase_add_test(accepted, test_quoted_header_names);
+	tcase_add_test(accepted, test_crlf);
+	tcase_add_test(accepted, test_byte_order_mark);
+	tcase_add_test(accepted, test_no_final_newline);
+	tcase_add_test(accepted, test_trailing_blank_lines);
+	tcase_add_test(accepted, test_blank_line_in_the_middle_is_skipped);
+	tcase_add_test(accepted, test_spaces_around_numbers);
+	tcase_add_test(accepted, test_no_header);
+	tcase_add_test(accepted, test_no_header_target_by_number);
+	tcase_add_test(accepted, test_target_by_name);
+	tcase_add_test(accepted, test_target_by_number);
+	tcase_add_test(accepted, test_target_name_before_number);
+	tcase_add_test(accepted, test_semicolon_delimiter);
+	tcase_add_test(accepted, test_tab_delimiter);
+	tcase_add_test(accepted, test_regression_target_value);
+	tcase_add_test(accepted, test_numeric_labels_sorted_numerically);
+	tcase_add_test(accepted, test_string_labels_in_byte_order);
+	tcase_add_test(accepted, test_mixed_labels_in_byte_order);
+	tcase_add_test(accepted, test_two_classes_for_logistic);
+	tcase_add_test(accepted, test_underflow_is_accepted);
+	tcase_add_test(accepted, test_many_rows);
+	tcase_set_timeout(accepted, 60);
+	suite_add_tcase(suite, accepted);
+
+	tcase_add_test(schema, test_schema_by_name_reordered_with_extra_columns);
+	tcase_add_test(schema, test_schema_by_name_without_target);
+	tcase_add_test(schema, test_schema_without_header_with_target);
+	tcase_add_test(schema, test_schema_without_header_without_target);
+	tcase_add_test(schema, test_schema_without_header_target_first);
+	tcase_add_test(schema, test_schema_classes_keep_model_order);
+	tcase_add_test(schema, test_schema_classes_without_target);
+	suite_add_tcase(suite, schema);
+
+	tcase_add_test(refused, test_refuse_ragged_row);
+	tcase_add_test(refused, test_refuse_long_row);
+	tcase_add_test(refused, test_refuse_empty_feature);
+	tcase_add_test(refused, test_refuse_blank_quoted_feature);
+	tcase_add_test(refused, test_refuse_empty_target);
+	tcase_add_test(refused, test_refuse_empty_label);
+	tcase_add_test(refused, test_refuse_non_numeric_feature);
+	tcase_add_test(refused, test_refuse_trailing_garbage);
+	tcase_add_test(refused, test_refuse_hexadecimal);
+	tcase_add_test(refused, test_refuse_non_numeric_regression_target);
+	tcase_add_test(refused, test_refuse_non_numeric_without_header);
+	tcase_add_test(refused, test_refuse_nan);
+	tcase_add_test(refused, test_refuse_inf);
+	tcase_add_test(refused, test_refuse_infinity_any_case);
+	tcase_add_test(refused, test_refuse_out_of_range);
+	tcase_add_test(refused, test_refuse_unterminated_quote);
+	tcase_add_test(refused, test_refuse_stray_quote);
+	tcase_add_test(refused, test_refuse_text_after_closing_quote);
+	tcase_add_test(refused, test_refuse_nul_byte);
+	tcase_add_test(refused, test_refuse_empty_input);
+	tcase_add_test(refused, test_refuse_blank_input);
+	tcase_add_test(refused, test_refuse_empty_input_without_header);
+	tcase_add_test(refused, test_refuse_header_without_rows);
+	tcase_add_test(refused, test_refuse_header_without_rows_no_newline);
+	tcase_add_test(refused, test_refuse_too_many_classes);
+	tcase_add_test(refused, test_refuse_too_many_classes_without_model_name);
+	tcase_add_test(refused, test_refuse_one_class);
+	tcase_add_test(refused, test_refuse_unknown_target_name);
+	tcase_add_test(refused, test_refuse_target_number_out_of_range);
+	tcase_add_test(refused, test_refuse_target_zero);
+	tcase_add_test(refused, test_refuse_target_name_without_header);
+	tcase_add_test(refused, test_refuse_single_column);
+	tcase_add_test(refused, test_refuse_duplicate_column_name);
+	tcase_add_test(refused, test_refuse_unnamed_column);
+	tcase_add_test(refused, test_line_after_multiline_quoted_field);
+	tcase_add_test(refused, test_line_of_multiline_record);
+	tcase_add_test(refused, test_line_counts_blank_lines);
+	tcase_add_test(refused, test_refuse_schema_missing_column);
+	tcase_add_test(refused, test_refuse_schema_missing_required_target);
+	tcase_add_test(refused, test_refuse_schema_wrong_field_count);
+	tcase_add_test(refused, test_refuse_schema_required_target_by_position);
+	tcase_add_test(refused, test_refuse_schema_ragged_later_row);
+	tcase_add_test(refused, test_refuse_unknown_class);
+	tcase_add_test(refused, test_refuse_read_error);
+	suite_add_tcase(suite, refused);
+
+	tcase_add_test(numbers, test_parse_reasons);
+	tcase_add_test(numbers, test_parse_round_trip);
+	suite_add_tcase(suite, numbers);
+
+	tcase_add_test(stats, test_column_stats);
+	tcase_add_test(stats, test_column_stats_large_mean);
+	tcase_add_test(stats, test_apply_scaling);
+	tcase_add_test(stats, test_free_zeroed_dataset);
+	suite_add_tcase(suite, stats);
+	return suite;
+}
+
+int main(void)
+{
+	SRunner *runner = srunner_create(csv_suite());
+	int failed;
+
+	srunner_run_all(runner, CK_NORMAL);
+	failed = srunner_ntests_failed(runner);
+	srunner_free(runner);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -96,6 +96,42 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/*
+ * "  NAME  TEXT [TAIL]" with TEXT wrapped at 79 columns under itself, so the
+ * entries of the registries read well whatever their length.
+ */
+static void print_entry(FILE *out, const char *name, const char *text, const char *tail)
+{
+	enum { INDENT = 14, WIDTH = 79 };
+	int column = fprintf(out, "  %s", name);
+	char words[512];
+
+	/* The tail ("[lr 0.01]") comes last and is never broken. */
+	snprintf(words, sizeof words, "%s", text);
+	if (column >= INDENT - 1) {
+		fputc('\n', out);
+		column = 0;
+	}
+	fprintf(out, "%*s", INDENT - column, "");
+	column = INDENT;
+	for (char *word = strtok(words, " "); word || tail; word = strtok(NULL, " ")) {
+		if (!word) {
+			word = (char *)tail;
+			tail = NULL;
+		}
+		int length = (int)strlen(word);
+		if (column > INDENT && column + 1 + length > WIDTH) {
+			fprintf(out, "\n%*s", INDENT, "");
+			column = INDENT;
+		}
+		if (column > INDENT)
+			fputc(' ', out), column++;
+		fputs(word, out);
+		column += length;
+	}
+	fputc('\n', out);
+}
+
 static void print_help(FILE *out)
 {
 	fputs("Usage: descent [OPTION]... < DATA.csv > RUN.out\n"
@@ -149,20 +185,22 @@ static void print_help(FILE *out)
 		fprintf(out, " %s", model_kinds[i]->name);
 	fputc('\n', out);
 	for (size_t i = 0; model_kinds[i]; i++)
-		fprintf(out, "  %-12s %s\n", model_kinds[i]->name, model_kinds[i]->summary);
+		print_entry(out, model_kinds[i]->name, model_kinds[i]->summary, NULL);
 	fputs("Optimizers:", out);
 	for (size_t i = 0; optimizers[i]; i++)
 		fprintf(out, " %s", optimizers[i]->name);
 	fputc('\n', out);
-	for (size_t i = 0; optimizers[i]; i++)
-		fprintf(out, "  %-12s %s [lr %g]\n", optimizers[i]->name, optimizers[i]->summary,
-			optimizers[i]->defaults.lr);
+	for (size_t i = 0; optimizers[i]; i++) {
+		char lr[32];
+		snprintf(lr, sizeof lr, "[lr %g]", optimizers[i]->defaults.lr);
+		print_entry(out, optimizers[i]->name, optimizers[i]->summary, lr);
+	}
 	fputs("Schedules:", out);
 	for (size_t i = 0; schedule_kinds[i]; i++)
 		fprintf(out, " %s", schedule_kinds[i]->usage);
 	fputc('\n', out);
 	for (size_t i = 0; schedule_kinds[i]; i++)
-		fprintf(out, "  %-28s %s\n", schedule_kinds[i]->usage, schedule_kinds[i]->summary);
+		print_entry(out, schedule_kinds[i]->usage, schedule_kinds[i]->summary, NULL);
 	fputs("\nExit status: 0 success, 3 diverged, 64 usage error, 65 bad data or model,\n"
 	      "66 unreadable file, 70 internal error, 74 write error, 130 interrupted.\n"
 	      "Full documentation: man descent\n", out);

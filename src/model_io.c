@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dataset.h"
@@ -423,6 +424,10 @@ int model_save(const char *path, const struct model *m, const char *state, long 
 		free(temporary);
 		return -1;
 	}
+	/* mkstemp makes the file private; a model is as readable as any output. */
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
 	FILE *out = fdopen(fd, "w");
 	if (!out) {
 		close(fd);

@@ -137,7 +137,7 @@ struct run {
 	FILE *out;
 	struct timespec start;
 	double *initial;        /* weights at the start, for the curvature */
-	double *previous;       /* weights before the step being taken */
+	double *epoch_weights;  /* weights at the end of the last finite epoch */
 	double last_finite_loss;
 	long last_finite_epoch;
 	struct train_result *result;
@@ -158,6 +158,18 @@ static int write_epoch(struct run *r, long epoch, double loss, double lr)
 	return output_flush(r->out);
 }
 
+/* 1, 2 or 5 times a power of ten, at most x: a step size a person would type. */
+static double round_down(double x)
+{
+	double power = pow(10.0, floor(log10(x)));
+
+	if (5 * power <= x)
+		return 5 * power;
+	if (2 * power <= x)
+		return 2 * power;
+	return power;
+}
+
 static void describe_divergence(struct run *r, long epoch, long step, const char *what,
 				double gradient_norm)
 {
@@ -172,25 +184,26 @@ static void describe_divergence(struct run *r, long epoch, long step, const char
 						    r->c->seed);
 	if (used < 0 || (size_t)used >= size)
 		return;
-	if (lambda_max > 0) {
+	if (lambda_max > 0 && 2.0 / lambda_max < h->lr) {
 		double limit = 2.0 / lambda_max;
-		/* Suggest a round number a little inside the stable region. */
-		double suggestion = pow(10.0, floor(log10(limit)));
-		while (suggestion * 2 <= limit * 0.9)
-			suggestion *= 2;
 		snprintf(text + used, size - (size_t)used,
 			 "\nthe largest Hessian eigenvalue at the initial weights is about %.3g, so "
 			 "gradient descent is stable only for a step size below 2/lambda_max = %.3g "
 			 "(this run: %.6g)\ntry --lr %.3g or smaller", lambda_max, limit, h->lr,
-			 suggestion);
+			 round_down(0.9 * limit));
 	} else {
-		snprintf(text + used, size - (size_t)used, "\ntry --lr %.3g or smaller",
-			 h->lr / 10);
+		/* The full-batch bound holds, yet the run diverged: blame the noise. */
+		snprintf(text + used, size - (size_t)used,
+			 "\nthe step size %.6g is below 2/lambda_max at the initial weights%s, but "
+			 "mini-batch noise or growing curvature made the run diverge\n"
+			 "try --lr %.3g or smaller", h->lr, lambda_max > 0 ? "" : " (not estimated)",
+			 round_down(h->lr / 10));
 	}
 }
 
 static void diverge(struct run *r, long epoch, long step, const char *what, double gradient_norm)
 {
+	memcpy(r->m->params, r->epoch_weights, r->m->n_params * sizeof *r->m->params);
 	r->result->stop = TRAIN_DIVERGED;
 	r->result->epoch = r->last_finite_epoch;
 	describe_divergence(r, epoch, step, what, gradient_norm);
@@ -235,12 +248,10 @@ static int first_order_epoch(struct run *r, long epoch, size_t *index, double *g
 				: "the mini-batch loss is not finite", norm(grad, m->n_params));
 			return 0;
 		}
-		memcpy(r->previous, m->params, m->n_params * sizeof *m->params);
 		args.lr = *lr;
 		args.t = *t;
 		c->optimizer->step(&args);
 		if (!all_finite(m->params, m->n_params)) {
-			memcpy(m->params, r->previous, m->n_params * sizeof *m->params);
 			diverge(r, epoch, *t, "the step made the weights non-finite",
 				norm(grad, m->n_params));
 			return 0;
@@ -284,10 +295,10 @@ int train_run(struct model *m, const struct dataset *d, const struct train_confi
 	double *state = calloc(p * (size_t)(optimizer->state_arrays + 1), sizeof *state);
 	double *best = malloc(p * sizeof *best);
 	r.initial = malloc(p * sizeof *r.initial);
-	r.previous = malloc(p * sizeof *r.previous);
+	r.epoch_weights = malloc(p * sizeof *r.epoch_weights);
 	if (optimizer->create)
 		lbfgs = optimizer->create(p, &c->hyper);
-	if (!index || !grad || !state || !best || !r.initial || !r.previous ||
+	if (!index || !grad || !state || !best || !r.initial || !r.epoch_weights ||
 	    (optimizer->create && !lbfgs)) {
 		status = error_set(err, EXIT_SOFTWARE, "out of memory");
 		goto done;
@@ -296,6 +307,7 @@ int train_run(struct model *m, const struct dataset *d, const struct train_confi
 		index[i] = i;
 	memcpy(r.initial, m->params, p * sizeof *m->params);
 	memcpy(best, m->params, p * sizeof *m->params);
+	memcpy(r.epoch_weights, m->params, p * sizeof *m->params);
 	prng_seed(&random, c->seed);
 	schedule_start(&schedule, c->hyper.lr, c->epochs, steps_per_epoch);
 	config.schedule = schedule;
@@ -353,6 +365,7 @@ int train_run(struct model *m, const struct dataset *d, const struct train_confi
 		}
 		r.last_finite_loss = loss;
 		r.last_finite_epoch = epoch;
+		memcpy(r.epoch_weights, m->params, p * sizeof *m->params);
 		result->epoch = epoch;
 		schedule_epoch_end(&config.schedule, loss);
 		if (result->stop == TRAIN_CONVERGED)
@@ -378,6 +391,6 @@ done:
 	free(state);
 	free(best);
 	free(r.initial);
-	free(r.previous);
+	free(r.epoch_weights);
 	return status;
 }

@@ -267,6 +267,10 @@ static int dispatch_record(struct reader *r)
 		char **slot = r->have_model ? &r->m->target_name : &r->target_name;
 		free(*slot);
 		*slot = strdup(f[1]);
+		if (!*slot) {
+			r->failed = 1;
+			return error_set(r->err, EXIT_SOFTWARE, "out of memory");
+		}
 		return 0;
 	}
 	if (strcmp(f[0], "feature") == 0)

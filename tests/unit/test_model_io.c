@@ -140,6 +140,7 @@ START_TEST(test_save_is_atomic)
 	ck_assert_int_eq(model_save(path, &m, "completed", 3, &err), 0);
 	ck_assert_int_eq(model_load(path, &back, &err), 0);
 	ck_assert_int_eq(memcmp(back.params, m.params, m.n_params * sizeof *m.params), 0);
+	model_free(&back);
 	/* Only the final file remains: no temporary beside it. */
 	DIR *dir = opendir(directory);
 	struct dirent *entry;

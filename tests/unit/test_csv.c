@@ -7,7 +7,7 @@
  */
 #define _GNU_SOURCE             /* fmemopen, fopencookie */
 
-#include <check.h>
+#include "unit.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -1180,13 +1180,4 @@ static Suite *csv_suite(void)
 	return suite;
 }
 
-int main(void)
-{
-	SRunner *runner = srunner_create(csv_suite());
-	int failed;
-
-	srunner_run_all(runner, CK_NORMAL);
-	failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+UNIT_MAIN(csv_suite)

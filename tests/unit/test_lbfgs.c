@@ -8,7 +8,7 @@
  */
 #include "optim.h"
 
-#include <check.h>
+#include "unit.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,13 +453,4 @@ static Suite *lbfgs_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *runner = srunner_create(lbfgs_suite());
-	int failed;
-
-	srunner_run_all(runner, CK_NORMAL);
-	failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed != 0;
-}
+UNIT_MAIN(lbfgs_suite)

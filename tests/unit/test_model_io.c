@@ -1,7 +1,7 @@
 /* test_model_io.c - model records round trip bit-exact; the reader skips
  * what is not a model record and refuses broken models; save is atomic. */
 #define _POSIX_C_SOURCE 200809L
-#include <check.h>
+#include "unit.h"
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -161,21 +161,17 @@ START_TEST(test_save_is_atomic)
 }
 END_TEST
 
-int main(void)
+static Suite *model_io_suite(void)
 {
 	Suite *s = suite_create("model_io");
 	TCase *tc = tcase_create("core");
-	SRunner *runner;
-	int failed;
 
 	tcase_add_test(tc, test_round_trip_is_bit_exact);
 	tcase_add_test(tc, test_whole_stdout_is_a_model_file);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_save_is_atomic);
 	suite_add_tcase(s, tc);
-	runner = srunner_create(s);
-	srunner_run_all(runner, CK_NORMAL);
-	failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
 }
+
+UNIT_MAIN(model_io_suite)

@@ -1,6 +1,6 @@
 /* test_models.c - each model's loss and gradient: known values, numerical
  * stability, and the gradient against central finite differences. */
-#include <check.h>
+#include "unit.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,12 +177,10 @@ START_TEST(test_accuracy)
 }
 END_TEST
 
-int main(void)
+static Suite *models_suite(void)
 {
 	Suite *s = suite_create("models");
 	TCase *tc = tcase_create("core");
-	SRunner *runner;
-	int failed;
 
 	tcase_add_test(tc, test_linear_gradient);
 	tcase_add_test(tc, test_logistic_gradient);
@@ -193,9 +191,7 @@ int main(void)
 	tcase_add_test(tc, test_registry);
 	tcase_add_test(tc, test_accuracy);
 	suite_add_tcase(s, tc);
-	runner = srunner_create(s);
-	srunner_run_all(runner, CK_NORMAL);
-	failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
 }
+
+UNIT_MAIN(models_suite)

@@ -19,7 +19,7 @@
  */
 #include "optim.h"
 
-#include <check.h>
+#include "unit.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,84 +287,4 @@ static Suite *optim_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *runner = srunner_create(optim_suite());
-	int failed;
-
-	srunner_run_all(runner, CK_NORMAL);
-	failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed != 0;
-}
-
-/*
- * The generator (run with /usr/bin/python3, PyTorch 1.13):
- *
- * # Reference trajectories for tests/unit/test_optim.c.
- * import math, torch
- * torch.set_default_dtype(torch.float64)
- * W0 = [0.5, -1.0, 2.0]
- * G = [[0.1, -0.2, 0.3], [-0.05, 0.4, 0.25], [0.3, 0.001, -0.6]]
- * LR = [0.1, 0.05, 0.2]
- *
- * def torch_run(make, split=False):
- *     if split:   # third entry in its own group without weight decay
- *         a = torch.tensor(W0[:2], requires_grad=True)
- *         b = torch.tensor(W0[2:], requires_grad=True)
- *         opt = make([{'params': [a]}, {'params': [b], 'weight_decay': 0.0}])
- *         params = [a, b]
- *     else:
- *         p = torch.tensor(W0, requires_grad=True)
- *         opt = make([p]); params = [p]
- *     out = []
- *     for t in range(3):
- *         for grp in opt.param_groups:
- *             grp['lr'] = LR[t]
- *         if split:
- *             params[0].grad = torch.tensor(G[t][:2]); params[1].grad = torch.tensor(G[t][2:])
- *         else:
- *             params[0].grad = torch.tensor(G[t])
- *         opt.step()
- *         out.append([x for q in params for x in q.detach().tolist()])
- *     return out
- *
- * def momentum_by_hand(gamma=0.9):
- *     w = list(W0); v = [0.0]*3; out = []
- *     for t in range(3):
- *         for i in range(3):
- *             v[i] = gamma*v[i] - LR[t]*G[t][i]
- *             w[i] = w[i] + v[i]
- *         out.append(list(w))
- *     return out
- *
- * def adadelta_w_by_hand(rho=0.9, eps=1e-6):
- *     gamma = 1 - rho
- *     w = list(W0); sg = [0.0]*3; sw = [0.0]*3; out = []
- *     for t in range(3):
- *         for i in range(3):
- *             sg[i] = (1-gamma)*sg[i] + gamma*G[t][i]**2
- *             sw[i] = (1-gamma)*sw[i] + gamma*w[i]**2
- *             w[i] = w[i] - LR[t]*math.sqrt((sw[i]+eps)/(sg[i]+eps))*G[t][i]
- *         out.append(list(w))
- *     return out
- *
- * O = torch.optim
- * runs = {
- *  'sgd': torch_run(lambda p: O.SGD(p, lr=1)),
- *  'momentum': momentum_by_hand(),
- *  'nesterov': torch_run(lambda p: O.SGD(p, lr=1, momentum=0.9, nesterov=True)),
- *  'adagrad': torch_run(lambda p: O.Adagrad(p, lr=1, eps=1e-10)),
- *  'rmsprop': torch_run(lambda p: O.RMSprop(p, lr=1, alpha=0.99, eps=1e-8)),
- *  'adadelta': torch_run(lambda p: O.Adadelta(p, lr=1, rho=0.9, eps=1e-6)),
- *  'adadelta_w': adadelta_w_by_hand(),
- *  'adam': torch_run(lambda p: O.Adam(p, lr=1, betas=(0.9, 0.999), eps=1e-8)),
- *  'adamw': torch_run(lambda p: O.AdamW(p, lr=1, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1), split=True),
- *  'amsgrad': torch_run(lambda p: O.Adam(p, lr=1, betas=(0.9, 0.999), eps=1e-8, amsgrad=True)),
- * }
- * for name, traj in runs.items():
- *     print('static const double expected_%s[3][3] = {' % name)
- *     for row in traj:
- *         print('\t{ %s },' % ', '.join('%.17g' % x for x in row))
- *     print('};')
- */
+UNIT_MAIN(optim_suite)

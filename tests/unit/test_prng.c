@@ -1,6 +1,6 @@
 /* test_prng.c - the generator is xoshiro256** seeded by splitmix64, and
  * everything built on it is deterministic. */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 
 #include "prng.h"
@@ -95,12 +95,10 @@ START_TEST(test_uniform_and_below_ranges)
 }
 END_TEST
 
-int main(void)
+static Suite *prng_suite(void)
 {
 	Suite *s = suite_create("prng");
 	TCase *tc = tcase_create("core");
-	SRunner *runner;
-	int failed;
 
 	tcase_add_test(tc, test_reference_sequence);
 	tcase_add_test(tc, test_same_seed_same_shuffle);
@@ -108,9 +106,7 @@ int main(void)
 	tcase_add_test(tc, test_different_seeds_differ);
 	tcase_add_test(tc, test_uniform_and_below_ranges);
 	suite_add_tcase(s, tc);
-	runner = srunner_create(s);
-	srunner_run_all(runner, CK_NORMAL);
-	failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
 }
+
+UNIT_MAIN(prng_suite)

@@ -8,7 +8,7 @@
  * through cos() or pow() of a decimal depend on the C library's last bit,
  * so those are compared within a few units in the last place.
  */
-#include <check.h>
+#include "unit.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -696,13 +696,4 @@ static Suite *schedule_suite(void)
 	return suite;
 }
 
-int main(void)
-{
-	SRunner *runner = srunner_create(schedule_suite());
-	int failed;
-
-	srunner_run_all(runner, CK_NORMAL);
-	failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+UNIT_MAIN(schedule_suite)

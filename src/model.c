@@ -192,15 +192,23 @@ size_t model_predict_class(const struct model *m, const double *z)
 	return best;
 }
 
-double model_accuracy(const struct model *m, const double *params, const struct dataset *d)
+double model_evaluate(const struct model *m, const double *params, const struct dataset *d,
+		      double *accuracy)
 {
-	double *z = m->scratch;
+	size_t out = m->sizes[m->n_layers];
+	double *z = m->scratch;         /* model_predict_class uses past 2 * out */
+	double total = 0.0;
 	size_t right = 0;
 
 	for (size_t row = 0; row < d->rows; row++) {
 		model_forward(m, params, d->x + row * d->features, z);
-		if ((double)model_predict_class(m, z) == d->y[row])
+		total += m->kind->loss(z, d->y[row], NULL, out);
+		if (m->kind->classifier && (double)model_predict_class(m, z) == d->y[row])
 			right++;
 	}
-	return d->rows ? (double)right / (double)d->rows : 0.0;
+	if (d->rows == 0)
+		return 0.0;
+	if (m->kind->classifier && accuracy)
+		*accuracy = (double)right / (double)d->rows;
+	return total / (double)d->rows;
 }

@@ -84,8 +84,13 @@ double model_loss_grad(const struct model *m, const double *params, const struct
 /* Outputs z[sizes[n_layers]] for one example's features x[n_features]. */
 void model_forward(const struct model *m, const double *params, const double *x, double *z);
 
-/* Fraction of rows whose predicted class is the target (classifiers). */
-double model_accuracy(const struct model *m, const double *params, const struct dataset *d);
+/*
+ * Mean loss over every row of d in one pass; for a classifier also the
+ * fraction of rows whose predicted class is the target, into *accuracy
+ * (left alone for a regression).
+ */
+double model_evaluate(const struct model *m, const double *params, const struct dataset *d,
+		      double *accuracy);
 
 /* Index of the largest probability (classifiers) for outputs z. */
 size_t model_predict_class(const struct model *m, const double *z);

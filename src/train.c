@@ -143,7 +143,7 @@ struct run {
 	struct train_result *result;
 };
 
-static int write_epoch(struct run *r, long epoch, double loss, double lr)
+static int write_epoch(struct run *r, long epoch, double loss, double accuracy, double lr)
 {
 	if (r->c->quiet)
 		return 0;
@@ -151,7 +151,7 @@ static int write_epoch(struct run *r, long epoch, double loss, double lr)
 	output_write_shortest(r->out, loss);
 	fputs(",,", r->out);
 	if (r->m->kind->classifier)
-		output_write_shortest(r->out, model_accuracy(r->m, r->m->params, r->d));
+		output_write_shortest(r->out, accuracy);
 	putc(',', r->out);
 	output_write_shortest(r->out, lr);
 	fprintf(r->out, ",%.6f\n", seconds_since(&r->start));
@@ -314,14 +314,15 @@ int train_run(struct model *m, const struct dataset *d, const struct train_confi
 	r.c = &config;
 
 	/* Epoch 0: the starting point, before any step. */
-	double loss = model_loss_grad(m, m->params, d, NULL, n, NULL);
+	double accuracy = 0.0;
+	double loss = model_evaluate(m, m->params, d, &accuracy);
 	double lr = schedule_step_size(&config.schedule, 1, 1);
 	double value = 0.0;
 	if (!isfinite(loss)) {
 		status = error_set(err, EXIT_DATA, "the initial loss is not finite");
 		goto done;
 	}
-	if (write_epoch(&r, 0, loss, lr) != 0) {
+	if (write_epoch(&r, 0, loss, accuracy, lr) != 0) {
 		status = error_set(err, EXIT_IO, "write error");
 		goto done;
 	}
@@ -354,12 +355,12 @@ int train_run(struct model *m, const struct dataset *d, const struct train_confi
 		}
 		if (result->stop == TRAIN_INTERRUPTED)
 			break;
-		loss = model_loss_grad(m, m->params, d, NULL, n, NULL);
+		loss = model_evaluate(m, m->params, d, &accuracy);
 		if (!isfinite(loss)) {
 			diverge(&r, epoch, t, "the training loss is not finite", norm(grad, p));
 			break;
 		}
-		if (write_epoch(&r, epoch, loss, lr) != 0) {
+		if (write_epoch(&r, epoch, loss, accuracy, lr) != 0) {
 			status = error_set(err, EXIT_IO, "write error");
 			goto done;
 		}

@@ -172,7 +172,10 @@ START_TEST(test_accuracy)
 	m.params[FEATURES] = 1.0;       /* bias only: predicts "yes" everywhere */
 	for (size_t i = 0; i < ROWS; i++)
 		positives += y[i] == 1.0;
-	ck_assert_double_eq_tol(model_accuracy(&m, m.params, &d), (double)positives / ROWS, 1e-15);
+	double accuracy = -1;
+	double loss = model_evaluate(&m, m.params, &d, &accuracy);
+	ck_assert_double_eq_tol(accuracy, (double)positives / ROWS, 1e-15);
+	ck_assert_double_eq_tol(loss, model_loss_grad(&m, m.params, &d, NULL, ROWS, NULL), 1e-15);
 	model_free(&m);
 }
 END_TEST

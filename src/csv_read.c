@@ -114,6 +114,52 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/*
+ * Clinger's fast path for the common plain decimal ("-12.345"): with at
+ * most 15 significant digits the mantissa is an exact double, and so is
+ * 10^k for k <= 22, so one IEEE division rounds the exact quotient
+ * correctly, giving the very bits strtod would.  Anything else (exponents,
+ * more digits, junk) returns 0 and takes the general path.
+ */
+static int parse_plain_decimal(const char *start, double *value)
+{
+	static const double powers_of_ten[] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+	};
+	const char *p = start;
+	uint64_t mantissa = 0;
+	int significant = 0, decimals = 0, digits = 0, negative = 0;
+
+	if (*p == '+' || *p == '-')
+		negative = *p++ == '-';
+	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+		if (mantissa == 0 && *p == '0')
+			continue;
+		if (++significant > 15)
+			return 0;
+		mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
+			if (++decimals > 22)
+				return 0;
+			if (mantissa == 0 && *p == '0')
+				continue;
+			if (++significant > 15)
+				return 0;
+			mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+		}
+	}
+	while (is_blank(*p))
+		p++;
+	if (digits == 0 || *p != '\0')
+		return 0;
+	double magnitude = (double)mantissa / powers_of_ten[decimals];
+	*value = negative ? -magnitude : magnitude;
+	return 1;
+}
+
 int parse_finite_double(const char *text, double *value, const char **reason)
 {
 	const char *ignored;
@@ -133,6 +179,8 @@ int parse_finite_double(const char *text, double *value, const char **reason)
 		*reason = "empty field";
 		return -1;
 	}
+	if (parse_plain_decimal(start, value))
+		return 0;
 	/* strtod would accept hexadecimal; data files are decimal. */
 	digits = start;
 	if (*digits == '+' || *digits == '-')

@@ -20,16 +20,17 @@ static double sigmoid(double z)
 
 /*
  * Binary cross-entropy with logits, log(1 + e^z) - y z, written as
- * max(z, 0) - y z + log1p(e^-|z|) so that no term overflows.
+ * max(z, 0) - y z + log1p(e^-|z|) so that no term overflows.  The one
+ * exponential e^-|z| also gives the sigmoid, for the gradient.
  */
 static double logistic_loss(const double *z, double y, double *dz, size_t outputs)
 {
-	double logit = z[0];
+	double logit = z[0], e = exp(-fabs(logit));
 
 	(void)outputs;
 	if (dz)
-		dz[0] = sigmoid(logit) - y;
-	return fmax(logit, 0.0) - y * logit + log1p(exp(-fabs(logit)));
+		dz[0] = (logit >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - y;
+	return fmax(logit, 0.0) - y * logit + log1p(e);
 }
 
 static void logistic_probabilities(const double *z, double *p, size_t n_classes)

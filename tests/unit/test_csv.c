@@ -980,6 +980,53 @@ START_TEST(test_refuse_read_error)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/*
+ * Plain decimals take a fast path (mantissa / 10^k); it must give exactly
+ * the bits strtod gives, at its edges (15/16 significant digits, 22/23
+ * decimals, signs, leading and trailing zeros) and on random strings.
+ */
+static void expect_same_as_strtod(const char *text)
+{
+	double value = 0, expected = strtod(text, NULL);
+	const char *reason;
+
+	ck_assert_msg(parse_finite_double(text, &value, &reason) == 0, "'%s' refused", text);
+	ck_assert_msg(memcmp(&value, &expected, sizeof value) == 0,
+		      "'%s': %.17g, strtod %.17g", text, value, expected);
+}
+
+START_TEST(test_parse_decimal_fast_path_is_exact)
+{
+	static const char *edges[] = {
+		"0", "-0", "+1", ".5", "5.", "-.5", "007", "0.000123", "100",
+		"123456789012345", "1234567890123456", "12345678901234567",
+		"0.1234567890123456789012", "0.12345678901234567890123",
+		"0.0000000000000000000001", "0.00000000000000000000001",
+		"999999999999999.5", "1.000000000000000", "9007199254740993",
+		"0.1", "0.2", "0.3", "2.675", "1.005", "17.99", "-122.80",
+	};
+	char text[64];
+
+	for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+		expect_same_as_strtod(edges[i]);
+	srand(12345);
+	for (int n = 0; n < 200000; n++) {
+		int length = 0, whole = rand() % 12, decimals = rand() % 25;
+		if (rand() % 3 == 0)
+			text[length++] = '-';
+		for (int k = 0; k < whole; k++)
+			text[length++] = (char)('0' + rand() % 10);
+		if (decimals || whole == 0) {
+			text[length++] = '.';
+			for (int k = 0; k < decimals || (whole == 0 && k == 0); k++)
+				text[length++] = (char)('0' + rand() % 10);
+		}
+		text[length] = '\0';
+		expect_same_as_strtod(text);
+	}
+}
+END_TEST
+
 /* parse_finite_double */
 
 START_TEST(test_parse_reasons)
@@ -1170,6 +1217,7 @@ static Suite *csv_suite(void)
 
 	tcase_add_test(numbers, test_parse_reasons);
 	tcase_add_test(numbers, test_parse_round_trip);
+	tcase_add_test(numbers, test_parse_decimal_fast_path_is_exact);
 	suite_add_tcase(suite, numbers);
 
 	tcase_add_test(stats, test_column_stats);

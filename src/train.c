@@ -189,7 +189,7 @@ static void describe_divergence(struct run *r, long epoch, long step, const char
 		snprintf(text + used, size - (size_t)used,
 			 "\nthe largest Hessian eigenvalue at the initial weights is about %.3g, so "
 			 "gradient descent is stable only for a step size below 2/lambda_max = %.3g "
-			 "(this run: %.6g)\ntry --lr %.3g or smaller", lambda_max, limit, h->lr,
+			 "(this run: --lr %.6g)\ntry --lr %.3g or smaller", lambda_max, limit, h->lr,
 			 round_down(0.9 * limit));
 	} else {
 		/* The full-batch bound holds, yet the run diverged: blame the noise. */
@@ -218,6 +218,13 @@ static void progress_bar(struct run *r, long epoch, size_t done, size_t total)
 		(int)(100 * done / (total ? total : 1)));
 }
 
+/* Before anything else goes to stderr, and at the end of the epoch. */
+static void clear_progress_bar(int drawing)
+{
+	if (drawing)
+		fputs("\r\033[K", stderr);
+}
+
 /*
  * One epoch of mini-batch steps.  Returns 1 to go on, 0 when the run has
  * stopped (result filled in).
@@ -244,6 +251,7 @@ static int first_order_epoch(struct run *r, long epoch, size_t *index, double *g
 		if (!c->optimizer->decoupled_weight_decay)
 			add_weight_decay(m, m->params, grad, c->hyper.weight_decay);
 		if (!isfinite(loss) || !all_finite(grad, m->n_params)) {
+			clear_progress_bar(drawing);
 			diverge(r, epoch, *t, isfinite(loss) ? "the gradient is not finite"
 				: "the mini-batch loss is not finite", norm(grad, m->n_params));
 			return 0;
@@ -252,6 +260,7 @@ static int first_order_epoch(struct run *r, long epoch, size_t *index, double *g
 		args.t = *t;
 		c->optimizer->step(&args);
 		if (!all_finite(m->params, m->n_params)) {
+			clear_progress_bar(drawing);
 			diverge(r, epoch, *t, "the step made the weights non-finite",
 				norm(grad, m->n_params));
 			return 0;
@@ -266,8 +275,7 @@ static int first_order_epoch(struct run *r, long epoch, size_t *index, double *g
 			drawing = 1;
 		}
 	}
-	if (drawing)
-		fputs("\r\033[K", stderr);
+	clear_progress_bar(drawing);
 	return r->result->stop == TRAIN_COMPLETED;
 }
 

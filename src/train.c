@@ -241,6 +241,7 @@ static int first_order_epoch(struct run *r, long epoch, size_t *index, double *g
 	};
 	struct timespec epoch_start;
 	int drawing = 0;
+	double next_draw = 1.0;         /* seconds into the epoch; redraw 10 times a second */
 
 	clock_gettime(CLOCK_MONOTONIC, &epoch_start);
 	for (size_t start = 0, steps = 0; start < n; start += batch, steps++) {
@@ -270,9 +271,13 @@ static int first_order_epoch(struct run *r, long epoch, size_t *index, double *g
 			r->result->epoch = epoch;
 			break;
 		}
-		if (c->progress && (steps & 63) == 63 && seconds_since(&epoch_start) > 1.0) {
-			progress_bar(r, epoch, start + count, n);
-			drawing = 1;
+		if (c->progress && (steps & 63) == 63) {
+			double elapsed = seconds_since(&epoch_start);
+			if (elapsed > next_draw) {
+				progress_bar(r, epoch, start + count, n);
+				drawing = 1;
+				next_draw = elapsed + 0.1;
+			}
 		}
 	}
 	clear_progress_bar(drawing);

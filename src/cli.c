@@ -275,7 +275,6 @@ static int parse_delimiter(const char *text, char *delimiter, struct error *err)
 static int parse_options(int argc, char **argv, struct options *o, struct error *err)
 {
 	int c;
-	double x;
 
 	memset(o, 0, sizeof *o);
 	o->model = "linear";
@@ -363,7 +362,6 @@ static int parse_options(int argc, char **argv, struct options *o, struct error 
 		}
 		if (failed)
 			return -1;
-		(void)x;
 	}
 	if (optind < argc)
 		return error_set(err, EXIT_USAGE,

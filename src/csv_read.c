@@ -234,6 +234,31 @@ static int fail_memory(struct csv_reader *r)
 	return error_set(r->err, EXIT_SOFTWARE, "out of memory");
 }
 
+/*
+ * An error is one line on stderr even when the field it quotes holds line
+ * breaks or other control characters: show them as \n, \r, \t or '?'.
+ * Rewrites text in place, cutting it short if the escapes make it too long.
+ */
+static char *one_line(char *text)
+{
+	char copy[sizeof ((struct error *)0)->message];
+	size_t used = 0;
+
+	for (const char *p = text; *p && used + 3 < sizeof copy; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c >= 0x20 && c != 0x7f) {
+			copy[used++] = (char)c;
+			continue;
+		}
+		copy[used++] = c == '\n' || c == '\r' || c == '\t' ? '\\' : '?';
+		if (c == '\n' || c == '\r' || c == '\t')
+			copy[used++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+	}
+	copy[used] = '\0';
+	memcpy(text, copy, used + 1);
+	return text;
+}
+
 /* Record a data error at a line; returns -1. */
 static int fail_at(struct csv_reader *r, size_t line, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -247,7 +272,8 @@ static int fail_at(struct csv_reader *r, size_t line, const char *format, ...)
 	vsnprintf(what, sizeof what, format, ap);
 	va_end(ap);
 	r->failed = 1;
-	return error_set(r->err, EXIT_DATA, "%s:%zu: %s", r->options->source, line, what);
+	return error_set(r->err, EXIT_DATA, "%s:%zu: %s", r->options->source, line,
+			 one_line(what));
 }
 
 /* Grow an array to hold at least `needed` elements, doubling. */

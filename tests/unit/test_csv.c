@@ -878,7 +878,7 @@ START_TEST(test_line_of_multiline_record)
 
 	/* A record that starts on line 3 and whose bad field is on line 4. */
 	refuse("a,b,y\n1,2,3\n\"x\ny\",2,3\n", &options,
-	       "<stdin>:3: column 'a': 'x\ny' is not a number");
+	       "<stdin>:3: column 'a': 'x\\ny' is not a number");
 }
 END_TEST
 

@@ -467,6 +467,14 @@ static void schema_options(const struct model *m, struct csv_read_options *r, in
 	}
 }
 
+/* Add a registry name to a ", "-separated list for a message. */
+static void append_name(char *list, size_t size, const char *name)
+{
+	size_t used = strlen(list);
+
+	snprintf(list + used, size - used, "%s%s", used ? ", " : "", name);
+}
+
 static int prepare_training(const struct options *o, struct train_config *c, struct error *err)
 {
 	const struct optimizer *optimizer = optimizer_find(o->optimizer);
@@ -475,8 +483,7 @@ static int prepare_training(const struct options *o, struct train_config *c, str
 	if (!optimizer) {
 		char names[512] = "";
 		for (size_t i = 0; optimizers[i]; i++)
-			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
-				 i ? ", " : "", optimizers[i]->name);
+			append_name(names, sizeof names, optimizers[i]->name);
 		return error_set(err, EXIT_USAGE, "unknown optimizer '%s' (one of: %s)", o->optimizer,
 				 names);
 	}
@@ -531,8 +538,7 @@ static int run_training(const struct options *o, struct error *err)
 	if (!kind) {
 		char names[256] = "";
 		for (size_t i = 0; model_kinds[i]; i++)
-			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
-				 i ? ", " : "", model_kinds[i]->name);
+			append_name(names, sizeof names, model_kinds[i]->name);
 		return error_set(err, EXIT_USAGE, "unknown model '%s' (one of: %s)", o->model, names);
 	}
 	if (prepare_training(o, &config, err) != 0)

@@ -295,8 +295,7 @@ int train_run(struct model *m, const struct dataset *d, const struct train_confi
 	struct objective_context objective_context = { m, d, c->hyper.weight_decay };
 	struct optim_objective objective = { full_objective, &objective_context };
 	struct optim_lbfgs_state *lbfgs = NULL;
-	struct schedule schedule = c->schedule;
-	struct train_config config = *c;
+	struct train_config config = *c;        /* its schedule keeps plateau state */
 	struct prng random;
 	int status = 0;
 
@@ -305,7 +304,8 @@ int train_run(struct model *m, const struct dataset *d, const struct train_confi
 	clock_gettime(CLOCK_MONOTONIC, &r.start);
 	size_t *index = malloc((n ? n : 1) * sizeof *index);
 	double *grad = calloc(p, sizeof *grad);
-	double *state = calloc(p * (size_t)(optimizer->state_arrays + 1), sizeof *state);
+	/* +1: sgd keeps no state, and calloc(0) may return NULL */
+	double *state = calloc((size_t)optimizer->state_arrays * p + 1, sizeof *state);
 	double *best = malloc(p * sizeof *best);
 	r.initial = malloc(p * sizeof *r.initial);
 	r.epoch_weights = malloc(p * sizeof *r.epoch_weights);
@@ -322,8 +322,7 @@ int train_run(struct model *m, const struct dataset *d, const struct train_confi
 	memcpy(best, m->params, p * sizeof *m->params);
 	memcpy(r.epoch_weights, m->params, p * sizeof *m->params);
 	prng_seed(&random, c->seed);
-	schedule_start(&schedule, c->hyper.lr, c->epochs, steps_per_epoch);
-	config.schedule = schedule;
+	schedule_start(&config.schedule, c->hyper.lr, c->epochs, steps_per_epoch);
 	r.c = &config;
 
 	/* Epoch 0: the starting point, before any step. */

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
@@ -22,10 +23,16 @@
 #include "error.h"
 #include "model.h"
 #include "model_io.h"
+#include "network.h"
 #include "optim.h"
 #include "output.h"
+#include "parse.h"
 #include "schedule.h"
+#include "source.h"
 #include "train.h"
+
+/* Widths given to --hidden, at most this many layers. */
+#define MAX_HIDDEN 64
 
 /* Which hyper-parameters the user set, so the optimizer's defaults fill the rest. */
 enum {
@@ -36,6 +43,14 @@ enum {
 struct options {
 	const char *model;
 	int model_given;
+	size_t hidden[MAX_HIDDEN];
+	size_t n_hidden;
+	const char *hidden_text;        /* as given, for messages; NULL if not given */
+	enum activation activation;
+	int activation_given;
+	int residual;
+	double holdout;                 /* 0 = none */
+	const char *validation;
 	const char *optimizer;
 	struct optim_hyper hyper;
 	unsigned hyper_given;
@@ -61,11 +76,17 @@ enum long_only_option {
 	OPTION_NO_HEADER = 256, OPTION_STANDARDIZE, OPTION_NO_SHUFFLE, OPTION_MOMENTUM,
 	OPTION_RHO, OPTION_BETA1, OPTION_BETA2, OPTION_EPS, OPTION_WEIGHT_DECAY,
 	OPTION_HISTORY, OPTION_SCHEDULE, OPTION_WARMUP, OPTION_PATIENCE, OPTION_SAVE,
-	OPTION_INIT, OPTION_PREDICT, OPTION_PROBABILITIES
+	OPTION_INIT, OPTION_PREDICT, OPTION_PROBABILITIES, OPTION_HIDDEN, OPTION_ACTIVATION,
+	OPTION_RESIDUAL, OPTION_HOLDOUT, OPTION_VALIDATION
 };
 
 static const struct option long_options[] = {
 	{ "model", required_argument, NULL, 'm' },
+	{ "hidden", required_argument, NULL, OPTION_HIDDEN },
+	{ "activation", required_argument, NULL, OPTION_ACTIVATION },
+	{ "residual", no_argument, NULL, OPTION_RESIDUAL },
+	{ "holdout", required_argument, NULL, OPTION_HOLDOUT },
+	{ "validation", required_argument, NULL, OPTION_VALIDATION },
 	{ "optimizer", required_argument, NULL, 'o' },
 	{ "lr", required_argument, NULL, 'l' },
 	{ "epochs", required_argument, NULL, 'e' },
@@ -145,6 +166,16 @@ static void print_help(FILE *out)
 	      "  -d, --delimiter C       field delimiter, one character or 'tab' [,]\n"
 	      "      --no-header         the first line is data, not column names\n"
 	      "      --standardize       rescale features to mean 0, standard deviation 1\n"
+	      "                          (statistics of the training rows)\n"
+	      "      --hidden W1,W2,...  hidden layers of these widths before the head [none]\n"
+	      "      --activation NAME   of the hidden layers: relu, tanh, sigmoid [relu]\n"
+	      "      --residual          add the identity skip h + act(W h + b) to every\n"
+	      "                          hidden layer whose input and output widths are equal\n"
+	      "\n"
+	      "Validation:\n"
+	      "      --holdout F         keep a seeded random fraction F of the rows out of\n"
+	      "                          training, for validation (0 < F < 1)\n"
+	      "      --validation FILE   validate on the CSV data set in FILE instead\n"
 	      "\n"
 	      "Optimizer:\n"
 	      "  -o, --optimizer NAME    update rule [sgd]\n"
@@ -166,8 +197,9 @@ static void print_help(FILE *out)
 	      "      --no-shuffle        keep file order instead of a fresh permutation\n"
 	      "      --schedule SPEC     step-size schedule [constant]\n"
 	      "      --warmup N          linear warm-up over the first N steps [0]\n"
-	      "      --patience N        stop after N epochs without improvement and keep\n"
-	      "                          the best weights [0: off]\n"
+	      "      --patience N        stop after N epochs without improvement of the\n"
+	      "                          validation loss (the training loss without\n"
+	      "                          validation data) and keep the best weights [0: off]\n"
 	      "\n"
 	      "Model files and prediction:\n"
 	      "      --save FILE         also write the model to FILE (atomically)\n"
@@ -181,11 +213,11 @@ static void print_help(FILE *out)
 	      "  -V, --version           print the version and exit\n"
 	      "\n", out);
 	fputs("Models:", out);
-	for (size_t i = 0; model_kinds[i]; i++)
-		fprintf(out, " %s", model_kinds[i]->name);
+	for (size_t i = 0; heads[i]; i++)
+		fprintf(out, " %s", heads[i]->name);
 	fputc('\n', out);
-	for (size_t i = 0; model_kinds[i]; i++)
-		print_entry(out, model_kinds[i]->name, model_kinds[i]->summary, NULL);
+	for (size_t i = 0; heads[i]; i++)
+		print_entry(out, heads[i]->name, heads[i]->summary, NULL);
 	fputs("Optimizers:", out);
 	for (size_t i = 0; optimizers[i]; i++)
 		fprintf(out, " %s", optimizers[i]->name);
@@ -230,29 +262,48 @@ static int parse_double_option(const char *name, const char *text, double low, i
 static int parse_count_option(const char *name, const char *text, long low, long *value,
 			      struct error *err)
 {
-	char *end;
+	uint64_t v;
 
-	errno = 0;
-	long v = strtol(text, &end, 10);
-	if (errno || end == text || *end || v < low)
+	if (parse_whole_number(text, LONG_MAX, &v) != 0 || (long)v < low)
 		return error_set(err, EXIT_USAGE, "invalid --%s '%s': expected a whole number >= %ld",
 				 name, text, low);
-	*value = v;
+	*value = (long)v;
 	return 0;
 }
 
 static int parse_seed(const char *text, uint64_t *value, struct error *err)
 {
-	char *end;
-
-	errno = 0;
-	unsigned long long v = strtoull(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-')
+	if (parse_whole_number(text, UINT64_MAX, value) != 0)
 		return error_set(err, EXIT_USAGE,
 				 "invalid --seed '%s': expected a whole number from 0 to %" PRIu64,
 				 text, UINT64_MAX);
-	*value = v;
 	return 0;
+}
+
+/* --hidden 64,32: widths from 1 to 1e6, at most MAX_HIDDEN of them. */
+static int parse_hidden(const char *text, struct options *o, struct error *err)
+{
+	char copy[1024];
+	char *save = NULL;
+
+	o->n_hidden = 0;
+	o->hidden_text = text;
+	if (strlen(text) >= sizeof copy || !*text || text[strlen(text) - 1] == ',')
+		goto bad;
+	strcpy(copy, text);
+	for (char *width = strtok_r(copy, ",", &save); width; width = strtok_r(NULL, ",", &save)) {
+		uint64_t value;
+		if (o->n_hidden == MAX_HIDDEN || parse_whole_number(width, 1000000, &value) != 0 ||
+		    value == 0)
+			goto bad;
+		o->hidden[o->n_hidden++] = (size_t)value;
+	}
+	if (strstr(text, ",,") || text[0] == ',')
+		goto bad;
+	return 0;
+bad:
+	return error_set(err, EXIT_USAGE, "invalid --hidden '%s': expected widths from 1 to "
+			 "1000000 separated by commas, at most %d layers", text, MAX_HIDDEN);
 }
 
 static int parse_delimiter(const char *text, char *delimiter, struct error *err)
@@ -286,12 +337,26 @@ static int parse_options(int argc, char **argv, struct options *o, struct error 
 	o->header = 1;
 	o->delimiter = ',';
 	o->schedule = "constant";
+	o->activation = ACTIVATION_RELU;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":m:o:l:e:b:s:t:d:qhV", long_options, NULL)) != -1) {
 		int failed = 0;
 		switch (c) {
 		case 'm': o->model = optarg; o->model_given = 1; break;
+		case OPTION_HIDDEN: failed = parse_hidden(optarg, o, err); break;
+		case OPTION_ACTIVATION:
+			if (activation_find(optarg, &o->activation) != 0 ||
+			    o->activation == ACTIVATION_IDENTITY)
+				failed = error_set(err, EXIT_USAGE, "invalid --activation '%s': expected "
+						   "relu, tanh or sigmoid", optarg);
+			o->activation_given = 1;
+			break;
+		case OPTION_RESIDUAL: o->residual = 1; break;
+		case OPTION_HOLDOUT:
+			failed = parse_double_option("holdout", optarg, 0, 1, 1, 1, &o->holdout, err);
+			break;
+		case OPTION_VALIDATION: o->validation = optarg; break;
 		case 'o': o->optimizer = optarg; break;
 		case 'l':
 			failed = parse_double_option("lr", optarg, 0, 1, INFINITY, 0, &o->hyper.lr, err);
@@ -334,7 +399,7 @@ static int parse_options(int argc, char **argv, struct options *o, struct error 
 			o->hyper_given |= SET_WEIGHT_DECAY;
 			break;
 		case OPTION_HISTORY: {
-			long history;
+			long history = 0;
 			failed = parse_count_option("history", optarg, 1, &history, err);
 			o->hyper.history = history > 100000 ? 100000 : (int)history;
 			o->hyper_given |= SET_HISTORY;
@@ -373,23 +438,49 @@ static int parse_options(int argc, char **argv, struct options *o, struct error 
 		return error_set(err, EXIT_USAGE, "--predict and --init cannot be used together");
 	if (o->predict && o->save)
 		return error_set(err, EXIT_USAGE, "--predict trains nothing, so --save has nothing to save");
+	if (o->holdout > 0 && o->validation)
+		return error_set(err, EXIT_USAGE, "--holdout and --validation cannot be used together: "
+				 "choose one source of validation rows");
+	if (o->predict && (o->holdout > 0 || o->validation))
+		return error_set(err, EXIT_USAGE, "--predict trains nothing, so it has nothing to "
+				 "validate");
 	return 0;
 }
 
 /* ---- training ---- */
 
+/* A path or name in a comment, quoted, with control characters as '?'. */
+static void write_quoted_name(FILE *out, const char *option, const char *name)
+{
+	fprintf(out, " --%s '", option);
+	for (const char *p = name; *p; p++)
+		putc((unsigned char)*p < 0x20 ? '?' : *p, out);
+	putc('\'', out);
+}
+
 static void describe_configuration(FILE *out, const struct options *o, const struct model *m,
 				   const struct train_config *c)
 {
 	const struct optim_hyper *h = &c->hyper;
-
 	const double values[] = { h->lr, h->momentum, h->rho, h->beta1, h->beta2, h->eps,
 				  h->weight_decay };
 	const char *names[] = { "lr", "momentum", "rho", "beta1", "beta2", "eps", "weight-decay" };
+	const struct network *net = &m->net;
 	char number[32];
+	int residual = 0;
 
-	fprintf(out, "# descent %s: --model %s --optimizer %s", PACKAGE_VERSION, m->kind->name,
-		c->optimizer->name);
+	fprintf(out, "# descent %s: --model %s", PACKAGE_VERSION, m->head->name);
+	if (net->n_layers > 1) {
+		fputs(" --hidden ", out);
+		for (size_t l = 0; l + 1 < net->n_layers; l++) {
+			fprintf(out, "%s%zu", l ? "," : "", net->layers[l].out);
+			residual |= net->layers[l].skip;
+		}
+		fprintf(out, " --activation %s", activation_name(net->layers[0].activation));
+		if (residual)
+			fputs(" --residual", out);
+	}
+	fprintf(out, " --optimizer %s", c->optimizer->name);
 	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
 		output_format_shortest(number, sizeof number, values[i]);
 		fprintf(out, " --%s %s", names[i], number);
@@ -401,6 +492,12 @@ static void describe_configuration(FILE *out, const struct options *o, const str
 		fputs(" --no-shuffle", out);
 	if (o->standardize)
 		fputs(" --standardize", out);
+	if (o->holdout > 0) {
+		output_format_shortest(number, sizeof number, o->holdout);
+		fprintf(out, " --holdout %s", number);
+	}
+	if (o->validation)
+		write_quoted_name(out, "validation", o->validation);
 	if (!o->header)
 		fputs(" --no-header", out);
 	if (o->delimiter == '\t')
@@ -408,15 +505,10 @@ static void describe_configuration(FILE *out, const struct options *o, const str
 	else if (o->delimiter != ',')
 		fprintf(out, " --delimiter '%c'", o->delimiter);
 	if (o->init)
-		fprintf(out, " --init '%s'", o->init);
-	if (m->target_name) {
-		/* A comment is one line: show control characters as '?'. */
-		fputs(" --target '", out);
-		for (const char *p = m->target_name; *p; p++)
-			putc((unsigned char)*p < 0x20 ? '?' : *p, out);
-		putc('\'', out);
-	}
-	fprintf(out, "\n# kind,epoch,train_loss,val_loss,accuracy,lr,seconds\n");
+		write_quoted_name(out, "init", o->init);
+	if (m->schema.target_name)
+		write_quoted_name(out, "target", m->schema.target_name);
+	fprintf(out, "\n# kind,epoch,train_loss,val_loss,train_accuracy,val_accuracy,lr,seconds\n");
 }
 
 static void on_interrupt(int signal_number)
@@ -440,7 +532,7 @@ static void catch_interrupt(void)
 	sigaction(SIGINT, &action, NULL);
 }
 
-static void reading_options(const struct options *o, const struct model_kind *kind,
+static void reading_options(const struct options *o, const struct head *head,
 			    struct csv_read_options *r)
 {
 	memset(r, 0, sizeof *r);
@@ -448,22 +540,22 @@ static void reading_options(const struct options *o, const struct model_kind *ki
 	r->delimiter = o->delimiter;
 	r->has_header = o->header;
 	r->target = o->target;
-	r->classification = kind->classifier;
-	r->max_classes = kind->max_classes;
-	r->too_many_classes_hint = kind->too_many_classes_hint;
-	r->model_name = kind->name;
+	r->classification = head->classifier;
+	r->max_classes = head->max_classes;
+	r->too_many_classes_hint = head->too_many_classes_hint;
+	r->model_name = head->name;
 }
 
 /* Read the data in the model's schema: its features, its classes. */
 static void schema_options(const struct model *m, struct csv_read_options *r, int target_required)
 {
-	r->schema_features = m->feature_names;
-	r->schema_count = m->n_features;
-	r->schema_target = m->target_name;
+	r->schema_features = m->schema.feature_names;
+	r->schema_count = m->schema.n_features;
+	r->schema_target = m->schema.target_name;
 	r->target_required = target_required;
-	if (m->kind->classifier) {
-		r->schema_classes = m->class_labels;
-		r->schema_n_classes = m->n_classes;
+	if (m->head->classifier) {
+		r->schema_classes = m->schema.class_labels;
+		r->schema_n_classes = m->schema.n_classes;
 	}
 }
 
@@ -525,20 +617,121 @@ static void print_message(const char *message)
 	}
 }
 
+/* "64,32" for the hidden layers of a network, "none" without any. */
+static void describe_hidden(const struct network *net, char *text, size_t size)
+{
+	size_t used = 0;
+
+	snprintf(text, size, "none");
+	for (size_t l = 0; l + 1 < net->n_layers && used < size; l++)
+		used += (size_t)snprintf(text + used, size - used, "%s%zu", l ? "," : "",
+					 net->layers[l].out);
+}
+
+/*
+ * With --init the architecture comes from the file; options that say
+ * otherwise are a usage error naming the difference.
+ */
+static int check_init_conflicts(const struct options *o, const struct model *m,
+				struct error *err)
+{
+	const struct network *net = &m->net;
+	size_t n_hidden = net->n_layers - 1;
+	int skips = 0;
+	char hidden[256];
+
+	describe_hidden(net, hidden, sizeof hidden);
+	for (size_t l = 0; l < n_hidden; l++)
+		skips |= net->layers[l].skip;
+	if (o->model_given && strcmp(o->model, m->head->name) != 0)
+		return error_set(err, EXIT_USAGE, "--model %s conflicts with the %s model in '%s'",
+				 o->model, m->head->name, o->init);
+	if (o->hidden_text) {
+		int same = o->n_hidden == n_hidden;
+		for (size_t l = 0; same && l < n_hidden; l++)
+			same = o->hidden[l] == net->layers[l].out;
+		if (!same)
+			return error_set(err, EXIT_USAGE, "--hidden %s conflicts with the hidden layers "
+					 "in '%s' (%s)", o->hidden_text, o->init, hidden);
+	}
+	if (o->activation_given && n_hidden > 0 && o->activation != net->layers[0].activation)
+		return error_set(err, EXIT_USAGE, "--activation %s conflicts with the %s hidden "
+				 "layers in '%s'", activation_name(o->activation),
+				 activation_name(net->layers[0].activation), o->init);
+	if (o->residual && !skips)
+		return error_set(err, EXIT_USAGE, "--residual conflicts with '%s', whose layers have "
+				 "no skip connections", o->init);
+	return 0;
+}
+
+/* Seeds of the generators --seed drives, one stream each. */
+enum { SEED_STREAM_INIT = 1, SEED_STREAM_HOLDOUT = 2 };
+
+static uint64_t stream_seed(uint64_t seed, uint64_t stream)
+{
+	return seed ^ (stream * 0x9E3779B97F4A7C15u);
+}
+
+/* A new model of the shape the options ask for, initialised from --seed. */
+static int create_model(const struct options *o, const struct head *head, struct dataset *data,
+			struct model *m, struct error *err)
+{
+	struct model_shape shape = {
+		.hidden = o->hidden, .n_hidden = o->n_hidden, .activation = o->activation,
+		.residual = o->residual,
+	};
+	struct layer layers[MAX_HIDDEN + 1];
+	struct prng random;
+
+	size_t skips = model_shape_layers(&shape, data->features,
+					  head->outputs(data->schema.n_classes), layers);
+	if (o->residual && skips == 0)
+		return error_set(err, EXIT_USAGE, "--residual adds a skip only to a hidden layer whose "
+				 "width equals its input width, and none does (%zu features, "
+				 "--hidden %s)", data->features, o->hidden_text ? o->hidden_text : "none");
+	if (model_create(m, head, layers, o->n_hidden + 1, &data->schema, err) != 0)
+		return -1;
+	prng_seed(&random, stream_seed(o->seed, SEED_STREAM_INIT));
+	network_initialize(&m->net, m->params, &random);
+	return 0;
+}
+
+/* The validation rows of --validation FILE, in the model's schema. */
+static int read_validation(const struct options *o, const struct model *m,
+			   struct dataset *validation, struct error *err)
+{
+	struct csv_read_options reading;
+	FILE *in = fopen(o->validation, "r");
+	int result;
+
+	if (!in)
+		return error_set(err, EXIT_NOINPUT, "cannot open '%s': %s", o->validation,
+				 strerror(errno));
+	reading_options(o, m->head, &reading);
+	schema_options(m, &reading, 1);
+	reading.source = o->validation;
+	result = csv_read_dataset(in, &reading, validation, err);
+	fclose(in);
+	if (result == 0)
+		schema_standardize(&m->schema, validation->x, validation->rows);
+	return result;
+}
+
 static int run_training(const struct options *o, struct error *err)
 {
-	const struct model_kind *kind = model_kind_find(o->model);
+	const struct head *head = head_find(o->model);
 	struct csv_read_options reading;
 	struct train_config config;
 	struct train_result result;
-	struct dataset data = { 0 };
+	struct dataset data = { 0 }, validation_data = { 0 };
+	struct holdout split = { 0 };
 	struct model m = { 0 };
 	int status = -1;
 
-	if (!kind) {
+	if (!head) {
 		char names[256] = "";
-		for (size_t i = 0; model_kinds[i]; i++)
-			append_name(names, sizeof names, model_kinds[i]->name);
+		for (size_t i = 0; heads[i]; i++)
+			append_name(names, sizeof names, heads[i]->name);
 		return error_set(err, EXIT_USAGE, "unknown model '%s' (one of: %s)", o->model, names);
 	}
 	if (prepare_training(o, &config, err) != 0)
@@ -546,28 +739,43 @@ static int run_training(const struct options *o, struct error *err)
 	if (o->init) {
 		if (model_load(o->init, &m, err) != 0)
 			return -1;
-		if (o->model_given && m.kind != kind) {
-			error_set(err, EXIT_USAGE, "--model %s conflicts with the %s model in '%s'",
-				  kind->name, m.kind->name, o->init);
+		if (check_init_conflicts(o, &m, err) != 0)
 			goto done;
-		}
-		kind = m.kind;
-		reading_options(o, kind, &reading);
+		head = m.head;
+		reading_options(o, head, &reading);
 		schema_options(&m, &reading, 1);
-		if (csv_read_dataset(stdin, &reading, &data, err) != 0)
-			goto done;
-		/* The saved statistics, not new ones: the weights were fitted to them. */
-		dataset_apply_scaling(&data, m.feature_mean, m.feature_scale);
 	} else {
-		reading_options(o, kind, &reading);
-		if (csv_read_dataset(stdin, &reading, &data, err) != 0)
-			goto done;
-		if (model_init(&m, kind, &data, err) != 0)
+		reading_options(o, head, &reading);
+	}
+	if (csv_read_dataset(stdin, &reading, &data, err) != 0)
+		goto done;
+	if (o->holdout > 0 &&
+	    dataset_holdout(data.rows, o->holdout, stream_seed(o->seed, SEED_STREAM_HOLDOUT),
+			    &split, err) != 0)
+		goto done;
+	if (o->init) {
+		/* The saved statistics, not new ones: the weights were fitted to them. */
+		schema_standardize(&m.schema, data.x, data.rows);
+	} else {
+		if (create_model(o, head, &data, &m, err) != 0)
 			goto done;
 		if (o->standardize) {
-			dataset_column_stats(&data, m.feature_mean, m.feature_scale);
-			dataset_apply_scaling(&data, m.feature_mean, m.feature_scale);
+			const size_t *rows = o->holdout > 0 ? split.training : NULL;
+			size_t count = o->holdout > 0 ? split.n_training : data.rows;
+			dataset_column_stats(&data, rows, count, m.schema.feature_mean,
+					     m.schema.feature_scale);
+			schema_standardize(&m.schema, data.x, data.rows);
 		}
+	}
+	if (o->validation && read_validation(o, &m, &validation_data, err) != 0)
+		goto done;
+
+	struct data_view training = { &data, NULL, data.rows }, validation = { 0 };
+	if (o->holdout > 0) {
+		training = (struct data_view){ &data, split.training, split.n_training };
+		validation = (struct data_view){ &data, split.holdout, split.n_holdout };
+	} else if (o->validation) {
+		validation = (struct data_view){ &validation_data, NULL, validation_data.rows };
 	}
 	if (!o->quiet) {
 		describe_configuration(stdout, o, &m, &config);
@@ -577,7 +785,8 @@ static int run_training(const struct options *o, struct error *err)
 		}
 	}
 	catch_interrupt();
-	if (train_run(&m, &data, &config, stdout, &result, err) != 0)
+	if (train_run(&m, &training, validation.data ? &validation : NULL, &config, stdout,
+		      &result, err) != 0)
 		goto done;
 	const char *state = train_stop_name(result.stop);
 	model_write_status(stdout, state, result.epoch);
@@ -599,61 +808,86 @@ static int run_training(const struct options *o, struct error *err)
 	}
 done:
 	dataset_free(&data);
+	dataset_free(&validation_data);
+	dataset_holdout_free(&split);
 	model_free(&m);
 	return status;
 }
 
 /* ---- prediction ---- */
 
-static int run_prediction(const struct options *o, struct error *err)
+/* One line per row: the value, the class label, or the class probabilities. */
+static void write_predictions(const struct options *o, const struct model *m,
+			      const double *z, size_t rows, double *p)
 {
-	struct csv_read_options reading;
-	struct dataset data = { 0 };
-	struct model m;
-	int status = -1;
+	size_t outputs = m->net.n_outputs, classes = m->schema.n_classes;
 
-	if (model_load(o->predict, &m, err) != 0)
-		return -1;
-	if (o->model_given && strcmp(o->model, m.kind->name) != 0) {
-		error_set(err, EXIT_USAGE, "--model %s conflicts with the %s model in '%s'",
-			  o->model, m.kind->name, o->predict);
-		goto done;
-	}
-	if (o->probabilities && !m.kind->classifier) {
-		error_set(err, EXIT_USAGE, "--probabilities needs a classifier; '%s' holds a %s model",
-			  o->predict, m.kind->name);
-		goto done;
-	}
-	reading_options(o, m.kind, &reading);
-	schema_options(&m, &reading, 0);
-	if (csv_read_dataset(stdin, &reading, &data, err) != 0)
-		goto done;
-	dataset_apply_scaling(&data, m.feature_mean, m.feature_scale);
-	double *z = malloc((m.sizes[m.n_layers] + m.n_classes + 1) * sizeof *z);
-	if (!z) {
-		error_set(err, EXIT_SOFTWARE, "out of memory");
-		goto done;
-	}
-	double *p = z + m.sizes[m.n_layers];
-	for (size_t row = 0; row < data.rows; row++) {
-		model_forward(&m, m.params, data.x + row * data.features, z);
-		if (!m.kind->classifier) {
-			output_write_exact(stdout, z[0]);
+	for (size_t b = 0; b < rows; b++) {
+		const double *row = z + b * outputs;
+		if (!m->head->classifier) {
+			output_write_exact(stdout, row[0]);
 		} else if (o->probabilities) {
-			m.kind->probabilities(z, p, m.n_classes);
-			for (size_t k = 0; k < m.n_classes; k++) {
+			m->head->probabilities(row, p, classes);
+			for (size_t k = 0; k < classes; k++) {
 				if (k)
 					putc(',', stdout);
 				output_write_exact(stdout, p[k]);
 			}
 		} else {
-			output_write_field(stdout, m.class_labels[model_predict_class(&m, z)]);
+			output_write_field(stdout,
+					   m->schema.class_labels[head_predict_class(m->head, row,
+										     classes, p)]);
 		}
 		putc('\n', stdout);
 	}
-	free(z);
+}
+
+static int run_prediction(const struct options *o, struct error *err)
+{
+	struct csv_read_options reading;
+	struct dataset data = { 0 };
+	struct workspace ws = { 0 };
+	struct memory_source rows = { 0 };
+	struct row_batch batch;
+	struct model m;
+	int status = -1;
+
+	if (model_load(o->predict, &m, err) != 0)
+		return -1;
+	if (o->model_given && strcmp(o->model, m.head->name) != 0) {
+		error_set(err, EXIT_USAGE, "--model %s conflicts with the %s model in '%s'",
+			  o->model, m.head->name, o->predict);
+		goto done;
+	}
+	if (o->probabilities && !m.head->classifier) {
+		error_set(err, EXIT_USAGE, "--probabilities needs a classifier; '%s' holds a %s model",
+			  o->predict, m.head->name);
+		goto done;
+	}
+	reading_options(o, m.head, &reading);
+	schema_options(&m, &reading, 0);
+	if (csv_read_dataset(stdin, &reading, &data, err) != 0)
+		goto done;
+	schema_standardize(&m.schema, data.x, data.rows);
+	struct data_view all = { &data, NULL, data.rows };
+	if (workspace_create(&ws, &m.net, 256, err) != 0 ||
+	    memory_source_init(&rows, &all, 256, err) != 0)
+		goto done;
+	if (o->probabilities) {
+		for (size_t k = 0; k < m.schema.n_classes; k++) {
+			if (k)
+				putc(',', stdout);
+			output_write_field(stdout, m.schema.class_labels[k]);
+		}
+		putc('\n', stdout);
+	}
+	while (rows.source.next(&rows.source, ws.capacity, &batch, err) == 0 && batch.rows > 0)
+		write_predictions(o, &m, network_forward(&m.net, m.params, batch.x, batch.rows, &ws),
+				  batch.rows, ws.row_scratch);
 	status = 0;
 done:
+	workspace_free(&ws);
+	memory_source_free(&rows);
 	dataset_free(&data);
 	model_free(&m);
 	return status;

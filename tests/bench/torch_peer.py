@@ -19,7 +19,7 @@ their wall times can be compared:
   * after every epoch (and before the first, as epoch 0) the exact mean loss
     over the whole training set, and for a classifier the accuracy.
 
-Output: descent's epoch records, "epoch,EPOCH,LOSS,,ACCURACY,LR,SECONDS",
+Output: descent's epoch records, "epoch,EPOCH,LOSS,,ACCURACY,,LR,SECONDS",
 with SECONDS measured from the start of training (after reading), as
 descent measures it, so that tests/bench/run can compare the losses and the
 training-only times.  A "# torch_peer:" comment first names the torch
@@ -153,7 +153,7 @@ def main():
                 predicted = (probability > 1.0 - probability).to(y.dtype)
                 accuracy = shortest((predicted == y).to(y.dtype).mean())
         if not arguments.quiet:
-            out.write("epoch,%d,%s,,%s,%s,%.6f\n" % (epoch, shortest(loss), accuracy,
+            out.write("epoch,%d,%s,,%s,,%s,%.6f\n" % (epoch, shortest(loss), accuracy,
                                                     shortest(arguments.lr),
                                                     time.perf_counter() - start))
             out.flush()

@@ -60,13 +60,16 @@ right=$(paste -d, "$tmp/predictions" "$tmp/labels" | awk -F, '$1 == $2' | wc -l)
 [ "$right" -ge $((rows * 95 / 100)) ] || fail "only $right of $rows predictions are right"
 
 # ---------------------------------------------------------------------
-# --probabilities: K = 2 numbers per row, summing to 1, argmax = label.
+# --probabilities: a header of the class labels, then K = 2 numbers per
+# row, summing to 1, argmax = label.
 
 predict "$tmp/model.csv" "$cancer" --probabilities
 expect_status 0 "--predict --probabilities"
-[ "$(wc -l <"$tmp/out")" -eq "$rows" ] ||
-	fail "--probabilities wrote $(wc -l <"$tmp/out") lines for $rows rows"
-paste -d, "$tmp/out" "$tmp/predictions" | awk -F, -v classes="$(tr '\n' , <"$tmp/classes")" '
+[ "$(head -n 1 "$tmp/out")" = "$(paste -s -d, "$tmp/classes")" ] ||
+	fail "--probabilities header is '$(head -n 1 "$tmp/out")', expected the class labels"
+[ "$(wc -l <"$tmp/out")" -eq $((rows + 1)) ] ||
+	fail "--probabilities wrote $(wc -l <"$tmp/out") lines for a header and $rows rows"
+sed 1d "$tmp/out" | paste -d, - "$tmp/predictions" | awk -F, -v classes="$(tr '\n' , <"$tmp/classes")" '
 	BEGIN { split(classes, label, ",") }
 	NF != 3 { print NR ": " NF - 1 " probabilities, expected 2"; next }
 	$1 < 0 || $1 > 1 || $2 < 0 || $2 > 1 { print NR ": not probabilities: " $1 ", " $2; next }

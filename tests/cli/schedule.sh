@@ -16,7 +16,7 @@ diabetes=$data/diabetes.csv
 lr_column() {
 	run "$diabetes" --standardize "$@"
 	expect_status 0 "descent $*"
-	awk -F, '$1 == "epoch" { printf "%s%s:%s", sep, $2, $6; sep = " " }' "$tmp/out"
+	awk -F, '$1 == "epoch" { printf "%s%s:%s", sep, $2, $7; sep = " " }' "$tmp/out"
 }
 
 # exact_lr WHAT EXPECTED ARGS...: the pairs are exactly EXPECTED.
@@ -67,7 +67,7 @@ expected=$(awk 'BEGIN {
 		printf " %d:%.17g", e, low + (lr - low) * (1 + cos(pi * (e - 1) / epochs)) / 2
 }')
 close_lr "cosine:0.001" "$expected" --schedule cosine:0.001 --lr 0.1 -e 4
-first=$(awk -F, '$1 == "epoch" && $2 == 1 { print $6 }' "$tmp/out")
+first=$(awk -F, '$1 == "epoch" && $2 == 1 { print $7 }' "$tmp/out")
 [ "$first" = 0.1 ] || fail "cosine:0.001: epoch 1 lr '$first', expected exactly 0.1"
 
 # ---------------------------------------------------------------------
@@ -87,9 +87,9 @@ expected=$(awk 'BEGIN {
 	}
 }')
 close_lr "cyclic:0.001:0.01:5 -b 0" "$expected" --schedule cyclic:0.001:0.01:5 -b 0 -e 14
-peak=$(awk -F, '$1 == "epoch" && $2 == 6 { print $6 }' "$tmp/out")
+peak=$(awk -F, '$1 == "epoch" && $2 == 6 { print $7 }' "$tmp/out")
 [ "$peak" = 0.01 ] || fail "cyclic: the peak at step 6 is '$peak', expected exactly HIGH 0.01"
-bottom=$(awk -F, '$1 == "epoch" && $2 == 11 { print $6 }' "$tmp/out")
+bottom=$(awk -F, '$1 == "epoch" && $2 == 11 { print $7 }' "$tmp/out")
 [ "$bottom" = 0.001 ] || fail "cyclic: step 11 is '$bottom', expected exactly LOW 0.001"
 
 # Warm-up over 4 steps: lr/4, lr/2, 3lr/4, then lr.
@@ -112,7 +112,7 @@ close_lr "--warmup 2 with exp:0.5" \
 awk 'BEGIN { print "a,b,y"; for (i = 1; i <= 20; i++) print i "," (i * 7) % 5 ",0" }' >"$tmp/flat.csv"
 run "$tmp/flat.csv" --schedule plateau:1:0.5 --lr 0.1 -e 8
 expect_status 0 "plateau:1:0.5 on a flat loss"
-got=$(awk -F, '$1 == "epoch" { printf "%s%s:%s", sep, $2, $6; sep = " " }' "$tmp/out")
+got=$(awk -F, '$1 == "epoch" { printf "%s%s:%s", sep, $2, $7; sep = " " }' "$tmp/out")
 expected="0:0.1 1:0.1 2:0.1 3:0.05 4:0.05 5:0.025 6:0.025 7:0.0125 8:0.0125"
 [ "$got" = "$expected" ] || fail "plateau:1:0.5 on a flat loss: lr column '$got', expected '$expected'"
 

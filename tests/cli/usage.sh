@@ -28,11 +28,11 @@ informative "-h" -h
 cmp -s "$tmp/out" "$tmp/help" || fail "-h prints something other than --help"
 
 informative "--version" --version
-[ "$(cat "$tmp/out")" = "descent 0.1.0" ] ||
-	fail "--version printed '$(cat "$tmp/out")', expected 'descent 0.1.0'"
+[ "$(cat "$tmp/out")" = "descent 0.2.0" ] ||
+	fail "--version printed '$(cat "$tmp/out")', expected 'descent 0.2.0'"
 informative "-V" -V
-[ "$(cat "$tmp/out")" = "descent 0.1.0" ] ||
-	fail "-V printed '$(cat "$tmp/out")', expected 'descent 0.1.0'"
+[ "$(cat "$tmp/out")" = "descent 0.2.0" ] ||
+	fail "-V printed '$(cat "$tmp/out")', expected 'descent 0.2.0'"
 
 # usage_error WHAT ARGS...: ARGS are refused as a usage error.
 usage_error() {

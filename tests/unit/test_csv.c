@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "dataset.h"
+#include "parse.h"
 
 static struct csv_read_options plain_options(void)
 {
@@ -75,10 +76,10 @@ static void assert_empty(const struct dataset *d)
 	ck_assert_uint_eq(d->features, 0);
 	ck_assert_ptr_null(d->x);
 	ck_assert_ptr_null(d->y);
-	ck_assert_ptr_null(d->feature_names);
-	ck_assert_ptr_null(d->target_name);
+	ck_assert_ptr_null(d->schema.feature_names);
+	ck_assert_ptr_null(d->schema.target_name);
 	ck_assert_uint_eq(d->n_classes, 0);
-	ck_assert_ptr_null(d->class_labels);
+	ck_assert_ptr_null(d->schema.class_labels);
 }
 
 /* Bytes that must be refused with this status and exactly this message. */
@@ -117,9 +118,9 @@ START_TEST(test_basic_layout)
 	accept("a,b,y\n1,2,3\n4,5,6\n", &options, &d);
 	ck_assert_uint_eq(d.rows, 2);
 	ck_assert_uint_eq(d.features, 2);
-	ck_assert_str_eq(d.feature_names[0], "a");
-	ck_assert_str_eq(d.feature_names[1], "b");
-	ck_assert_str_eq(d.target_name, "y");
+	ck_assert_str_eq(d.schema.feature_names[0], "a");
+	ck_assert_str_eq(d.schema.feature_names[1], "b");
+	ck_assert_str_eq(d.schema.target_name, "y");
 	ck_assert_double_eq(x_at(&d, 0, 0), 1);
 	ck_assert_double_eq(x_at(&d, 0, 1), 2);
 	ck_assert_double_eq(x_at(&d, 1, 0), 4);
@@ -127,7 +128,7 @@ START_TEST(test_basic_layout)
 	ck_assert_double_eq(d.y[0], 3);
 	ck_assert_double_eq(d.y[1], 6);
 	ck_assert_uint_eq(d.n_classes, 0);
-	ck_assert_ptr_null(d.class_labels);
+	ck_assert_ptr_null(d.schema.class_labels);
 	dataset_free(&d);
 }
 END_TEST
@@ -139,8 +140,8 @@ START_TEST(test_quoted_header_names)
 
 	accept("\"a,b\",\"say \"\"hi\"\"\",y\n1,2,3\n", &options, &d);
 	ck_assert_uint_eq(d.features, 2);
-	ck_assert_str_eq(d.feature_names[0], "a,b");
-	ck_assert_str_eq(d.feature_names[1], "say \"hi\"");
+	ck_assert_str_eq(d.schema.feature_names[0], "a,b");
+	ck_assert_str_eq(d.schema.feature_names[1], "say \"hi\"");
 	ck_assert_double_eq(d.y[0], 3);
 	dataset_free(&d);
 }
@@ -153,7 +154,7 @@ START_TEST(test_crlf)
 
 	accept("a,y\r\n1,2\r\n3,4\r\n", &options, &d);
 	ck_assert_uint_eq(d.rows, 2);
-	ck_assert_str_eq(d.target_name, "y");
+	ck_assert_str_eq(d.schema.target_name, "y");
 	ck_assert_double_eq(d.y[1], 4);
 	dataset_free(&d);
 }
@@ -165,7 +166,7 @@ START_TEST(test_byte_order_mark)
 	struct dataset d;
 
 	accept("\xEF\xBB\xBF" "a,y\n1,2\n", &options, &d);
-	ck_assert_str_eq(d.feature_names[0], "a");
+	ck_assert_str_eq(d.schema.feature_names[0], "a");
 	ck_assert_uint_eq(d.rows, 1);
 	dataset_free(&d);
 }
@@ -228,9 +229,9 @@ START_TEST(test_no_header)
 	accept("1,2,3\n4,5,6\n", &options, &d);
 	ck_assert_uint_eq(d.rows, 2);
 	ck_assert_uint_eq(d.features, 2);
-	ck_assert_str_eq(d.feature_names[0], "x1");
-	ck_assert_str_eq(d.feature_names[1], "x2");
-	ck_assert_str_eq(d.target_name, "y");
+	ck_assert_str_eq(d.schema.feature_names[0], "x1");
+	ck_assert_str_eq(d.schema.feature_names[1], "x2");
+	ck_assert_str_eq(d.schema.target_name, "y");
 	ck_assert_double_eq(x_at(&d, 0, 0), 1);
 	ck_assert_double_eq(d.y[0], 3);
 	dataset_free(&d);
@@ -246,8 +247,8 @@ START_TEST(test_no_header_target_by_number)
 	options.target = "1";
 	accept("1,2,3\n", &options, &d);
 	ck_assert_double_eq(d.y[0], 1);
-	ck_assert_str_eq(d.feature_names[0], "x2");
-	ck_assert_str_eq(d.feature_names[1], "x3");
+	ck_assert_str_eq(d.schema.feature_names[0], "x2");
+	ck_assert_str_eq(d.schema.feature_names[1], "x3");
 	ck_assert_double_eq(x_at(&d, 0, 0), 2);
 	ck_assert_double_eq(x_at(&d, 0, 1), 3);
 	dataset_free(&d);
@@ -261,10 +262,10 @@ START_TEST(test_target_by_name)
 
 	options.target = "b";
 	accept("a,b,c\n1,2,3\n", &options, &d);
-	ck_assert_str_eq(d.target_name, "b");
+	ck_assert_str_eq(d.schema.target_name, "b");
 	ck_assert_double_eq(d.y[0], 2);
-	ck_assert_str_eq(d.feature_names[0], "a");
-	ck_assert_str_eq(d.feature_names[1], "c");
+	ck_assert_str_eq(d.schema.feature_names[0], "a");
+	ck_assert_str_eq(d.schema.feature_names[1], "c");
 	ck_assert_double_eq(x_at(&d, 0, 1), 3);
 	dataset_free(&d);
 }
@@ -277,7 +278,7 @@ START_TEST(test_target_by_number)
 
 	options.target = "1";
 	accept("a,b,c\n1,2,3\n", &options, &d);
-	ck_assert_str_eq(d.target_name, "a");
+	ck_assert_str_eq(d.schema.target_name, "a");
 	ck_assert_double_eq(d.y[0], 1);
 	ck_assert_double_eq(x_at(&d, 0, 0), 2);
 	dataset_free(&d);
@@ -292,7 +293,7 @@ START_TEST(test_target_name_before_number)
 	/* A column named "3" wins over the third column. */
 	options.target = "3";
 	accept("3,b,c\n1,2,5\n", &options, &d);
-	ck_assert_str_eq(d.target_name, "3");
+	ck_assert_str_eq(d.schema.target_name, "3");
 	ck_assert_double_eq(d.y[0], 1);
 	dataset_free(&d);
 }
@@ -306,7 +307,7 @@ START_TEST(test_semicolon_delimiter)
 	options.delimiter = ';';
 	accept("a;b,c;y\n1.5;2;3\n", &options, &d);
 	ck_assert_uint_eq(d.features, 2);
-	ck_assert_str_eq(d.feature_names[1], "b,c");
+	ck_assert_str_eq(d.schema.feature_names[1], "b,c");
 	ck_assert_double_eq(x_at(&d, 0, 0), 1.5);
 	ck_assert_double_eq(d.y[0], 3);
 	dataset_free(&d);
@@ -348,9 +349,9 @@ START_TEST(test_numeric_labels_sorted_numerically)
 	options.classification = 1;
 	accept("a,y\n1,10\n2,9\n3,10\n4,-1\n", &options, &d);
 	ck_assert_uint_eq(d.n_classes, 3);
-	ck_assert_str_eq(d.class_labels[0], "-1");
-	ck_assert_str_eq(d.class_labels[1], "9");
-	ck_assert_str_eq(d.class_labels[2], "10");
+	ck_assert_str_eq(d.schema.class_labels[0], "-1");
+	ck_assert_str_eq(d.schema.class_labels[1], "9");
+	ck_assert_str_eq(d.schema.class_labels[2], "10");
 	ck_assert_double_eq(d.y[0], 2);
 	ck_assert_double_eq(d.y[1], 1);
 	ck_assert_double_eq(d.y[2], 2);
@@ -367,9 +368,9 @@ START_TEST(test_string_labels_in_byte_order)
 	options.classification = 1;
 	accept("a,y\n1,b\n2,B\n3,a\n4,b\n", &options, &d);
 	ck_assert_uint_eq(d.n_classes, 3);
-	ck_assert_str_eq(d.class_labels[0], "B");
-	ck_assert_str_eq(d.class_labels[1], "a");
-	ck_assert_str_eq(d.class_labels[2], "b");
+	ck_assert_str_eq(d.schema.class_labels[0], "B");
+	ck_assert_str_eq(d.schema.class_labels[1], "a");
+	ck_assert_str_eq(d.schema.class_labels[2], "b");
 	ck_assert_double_eq(d.y[0], 2);
 	ck_assert_double_eq(d.y[1], 0);
 	ck_assert_double_eq(d.y[2], 1);
@@ -386,9 +387,9 @@ START_TEST(test_mixed_labels_in_byte_order)
 	/* One label is not a number: all sort as bytes, "10" before "9". */
 	options.classification = 1;
 	accept("a,y\n1,9\n2,10\n3,x\n", &options, &d);
-	ck_assert_str_eq(d.class_labels[0], "10");
-	ck_assert_str_eq(d.class_labels[1], "9");
-	ck_assert_str_eq(d.class_labels[2], "x");
+	ck_assert_str_eq(d.schema.class_labels[0], "10");
+	ck_assert_str_eq(d.schema.class_labels[1], "9");
+	ck_assert_str_eq(d.schema.class_labels[2], "x");
 	dataset_free(&d);
 }
 END_TEST
@@ -400,7 +401,7 @@ START_TEST(test_two_classes_for_logistic)
 
 	accept("a,y\n1,yes\n2,no\n", &options, &d);
 	ck_assert_uint_eq(d.n_classes, 2);
-	ck_assert_str_eq(d.class_labels[0], "no");
+	ck_assert_str_eq(d.schema.class_labels[0], "no");
 	ck_assert_double_eq(d.y[0], 1);
 	ck_assert_double_eq(d.y[1], 0);
 	dataset_free(&d);
@@ -463,11 +464,11 @@ START_TEST(test_schema_by_name_reordered_with_extra_columns)
 
 	accept("extra,a,y,b,more\n9,1,5,2,hello\n", &options, &d);
 	ck_assert_uint_eq(d.features, 2);
-	ck_assert_str_eq(d.feature_names[0], "b");
-	ck_assert_str_eq(d.feature_names[1], "a");
+	ck_assert_str_eq(d.schema.feature_names[0], "b");
+	ck_assert_str_eq(d.schema.feature_names[1], "a");
 	ck_assert_double_eq(x_at(&d, 0, 0), 2);
 	ck_assert_double_eq(x_at(&d, 0, 1), 1);
-	ck_assert_str_eq(d.target_name, "y");
+	ck_assert_str_eq(d.schema.target_name, "y");
 	ck_assert_double_eq(d.y[0], 5);
 	dataset_free(&d);
 }
@@ -481,7 +482,7 @@ START_TEST(test_schema_by_name_without_target)
 	accept("a,b\n1,2\n3,4\n", &options, &d);
 	ck_assert_uint_eq(d.rows, 2);
 	ck_assert_ptr_null(d.y);
-	ck_assert_ptr_null(d.target_name);
+	ck_assert_ptr_null(d.schema.target_name);
 	ck_assert_double_eq(x_at(&d, 1, 0), 4);
 	ck_assert_double_eq(x_at(&d, 1, 1), 3);
 	dataset_free(&d);
@@ -499,8 +500,8 @@ START_TEST(test_schema_without_header_with_target)
 	ck_assert_double_eq(x_at(&d, 0, 0), 1);
 	ck_assert_double_eq(x_at(&d, 0, 1), 2);
 	ck_assert_double_eq(d.y[0], 3);
-	ck_assert_str_eq(d.target_name, "y");
-	ck_assert_str_eq(d.feature_names[0], "b");
+	ck_assert_str_eq(d.schema.target_name, "y");
+	ck_assert_str_eq(d.schema.feature_names[0], "b");
 	dataset_free(&d);
 }
 END_TEST
@@ -514,7 +515,7 @@ START_TEST(test_schema_without_header_without_target)
 	accept("1,2\n3,4\n", &options, &d);
 	ck_assert_uint_eq(d.rows, 2);
 	ck_assert_ptr_null(d.y);
-	ck_assert_ptr_null(d.target_name);
+	ck_assert_ptr_null(d.schema.target_name);
 	ck_assert_double_eq(x_at(&d, 1, 1), 4);
 	dataset_free(&d);
 }
@@ -546,8 +547,8 @@ START_TEST(test_schema_classes_keep_model_order)
 	options.schema_n_classes = 2;
 	accept("a,b,y\n1,2,ham\n3,4,ham\n", &options, &d);
 	ck_assert_uint_eq(d.n_classes, 2);
-	ck_assert_str_eq(d.class_labels[0], "spam");
-	ck_assert_str_eq(d.class_labels[1], "ham");
+	ck_assert_str_eq(d.schema.class_labels[0], "spam");
+	ck_assert_str_eq(d.schema.class_labels[1], "ham");
 	ck_assert_double_eq(d.y[0], 1);
 	dataset_free(&d);
 }
@@ -564,7 +565,7 @@ START_TEST(test_schema_classes_without_target)
 	accept("a,b\n1,2\n", &options, &d);
 	ck_assert_ptr_null(d.y);
 	ck_assert_uint_eq(d.n_classes, 2);
-	ck_assert_str_eq(d.class_labels[1], "ham");
+	ck_assert_str_eq(d.schema.class_labels[1], "ham");
 	dataset_free(&d);
 }
 END_TEST
@@ -1075,7 +1076,7 @@ START_TEST(test_column_stats)
 	struct dataset d = { .rows = 4, .features = 3, .x = x };
 	double mean[3], scale[3];
 
-	dataset_column_stats(&d, mean, scale);
+	dataset_column_stats(&d, NULL, d.rows, mean, scale);
 	ck_assert_double_eq_tol(mean[0], 2.5, 1e-15);
 	ck_assert_double_eq_tol(scale[0], sqrt(1.25), 1e-15);
 	ck_assert_double_eq(mean[1], 7);
@@ -1092,7 +1093,7 @@ START_TEST(test_column_stats_large_mean)
 	struct dataset d = { .rows = 3, .features = 1, .x = x };
 	double mean, scale;
 
-	dataset_column_stats(&d, &mean, &scale);
+	dataset_column_stats(&d, NULL, d.rows, &mean, &scale);
 	ck_assert_double_eq_tol(scale, sqrt(2.0 / 3.0), 1e-12);
 }
 END_TEST
@@ -1105,13 +1106,62 @@ START_TEST(test_apply_scaling)
 	};
 	struct dataset d = { .rows = 2, .features = 2, .x = x };
 	double mean[2], scale[2];
+	struct schema s = { .n_features = 2, .feature_mean = mean, .feature_scale = scale };
 
-	dataset_column_stats(&d, mean, scale);
-	dataset_apply_scaling(&d, mean, scale);
+	dataset_column_stats(&d, NULL, d.rows, mean, scale);
+	schema_standardize(&s, x, d.rows);
 	ck_assert_double_eq_tol(x[0], -1, 1e-15);
 	ck_assert_double_eq_tol(x[2], 1, 1e-15);
 	ck_assert_double_eq(x[1], 0);
 	ck_assert_double_eq(x[3], 0);
+}
+END_TEST
+
+/* Statistics of a subset of rows (the training rows of a holdout). */
+START_TEST(test_column_stats_of_rows)
+{
+	double x[] = { 100, 1, 50, 3 };
+	struct dataset d = { .rows = 4, .features = 1, .x = x };
+	size_t rows[] = { 1, 3 };
+	double mean, scale;
+
+	dataset_column_stats(&d, rows, 2, &mean, &scale);
+	ck_assert_double_eq_tol(mean, 2.0, 1e-15);
+	ck_assert_double_eq_tol(scale, 1.0, 1e-15);
+}
+END_TEST
+
+/* The holdout split: the sizes asked for, disjoint, in file order, seeded. */
+START_TEST(test_holdout_split)
+{
+	struct holdout a, b, c;
+	struct error err;
+	char seen[100] = { 0 };
+
+	ck_assert_int_eq(dataset_holdout(100, 0.2, 7, &a, &err), 0);
+	ck_assert_uint_eq(a.n_holdout, 20);
+	ck_assert_uint_eq(a.n_training, 80);
+	for (size_t i = 0; i < a.n_holdout; i++) {
+		ck_assert(i == 0 || a.holdout[i] > a.holdout[i - 1]);
+		seen[a.holdout[i]]++;
+	}
+	for (size_t i = 0; i < a.n_training; i++) {
+		ck_assert(i == 0 || a.training[i] > a.training[i - 1]);
+		seen[a.training[i]]++;
+	}
+	for (size_t i = 0; i < 100; i++)
+		ck_assert_int_eq(seen[i], 1);
+	ck_assert_int_eq(dataset_holdout(100, 0.2, 7, &b, &err), 0);
+	ck_assert_int_eq(memcmp(a.holdout, b.holdout, 20 * sizeof *a.holdout), 0);
+	ck_assert_int_eq(dataset_holdout(100, 0.2, 8, &c, &err), 0);
+	ck_assert_int_ne(memcmp(a.holdout, c.holdout, 20 * sizeof *a.holdout), 0);
+	dataset_holdout_free(&a);
+	dataset_holdout_free(&b);
+	dataset_holdout_free(&c);
+	ck_assert_int_eq(dataset_holdout(3, 0.1, 7, &a, &err), -1);
+	ck_assert_int_eq(err.status, EXIT_DATA);
+	ck_assert_int_eq(dataset_holdout(3, 0.9, 7, &a, &err), -1);
+	ck_assert_int_eq(err.status, EXIT_DATA);
 }
 END_TEST
 
@@ -1223,6 +1273,8 @@ static Suite *csv_suite(void)
 	tcase_add_test(stats, test_column_stats);
 	tcase_add_test(stats, test_column_stats_large_mean);
 	tcase_add_test(stats, test_apply_scaling);
+	tcase_add_test(stats, test_column_stats_of_rows);
+	tcase_add_test(stats, test_holdout_split);
 	tcase_add_test(stats, test_free_zeroed_dataset);
 	suite_add_tcase(suite, stats);
 	return suite;

@@ -1,10 +1,21 @@
 /* model_io.h - model records: writing them, reading them back, saving.
  *
  * The records (SPEC section 7; man page OUTPUT FORMAT) are CSV lines whose
- * first field names the kind: model, layers, target, feature, class,
- * weight, bias.  Doubles are written with %.17g so they read back
- * bit-exact.  A reader skips # comments and every other record kind, so a
- * whole earlier stdout is a valid model file.
+ * first field names the kind.  Version 2, written here:
+ *
+ *	format,descent-model,2
+ *	model,HEAD
+ *	layer,L,IN,OUT,ACTIVATION,SKIP           one per layer, L from 1
+ *	target,NAME
+ *	class,INDEX,LABEL                        classifiers, INDEX from 0
+ *	feature,INDEX,NAME,MEAN,SCALE            INDEX from 1
+ *	weight,L,ROW,COLUMN,VALUE / bias,L,ROW,VALUE   in parameter order
+ *	end,N                                    N records from format to here
+ *
+ * Version 1 (descent 0.1: no format or end record, "layers,IN,OUT", class
+ * records after the features) is still read.  Doubles are written with
+ * %.17g so they read back bit-exact.  A reader skips # comments and every
+ * other record kind, so a whole earlier stdout is a valid model file.
  */
 #ifndef DESCENT_MODEL_IO_H
 #define DESCENT_MODEL_IO_H
@@ -22,6 +33,8 @@ void model_write(FILE *out, const struct model *m);
 /*
  * Read the model in "in" (named source in messages) into m.  Returns 0, or
  * -1 with EXIT_DATA and "SOURCE:LINE: what" for a bad or incomplete model.
+ * Sizes the file declares are checked against the records it holds before
+ * anything of that size is allocated, so memory follows the file's length.
  */
 int model_read(FILE *in, const char *source, struct model *m, struct error *err);
 /* Open and read a model file: EXIT_NOINPUT when it cannot be opened. */

@@ -1,41 +1,31 @@
 /* csv_read.c - read a CSV data set into a struct dataset.
  *
- * This module owns the reading of training and prediction data: splitting
- * the input into records with libcsv, naming the columns, choosing the
- * target and the features, converting every value, collecting the class
- * labels of a classifier, and turning every defect of the input into one
- * "SOURCE:LINE: what is wrong" message.  It also owns parse_finite_double,
- * the one strict number parser that the model file reader shares.
+ * This module owns the meaning of training and prediction data: naming the
+ * columns, choosing the target and the features, converting every value,
+ * collecting the class labels of a classifier, and turning every defect of
+ * the data into one "SOURCE:LINE: what is wrong" message.
  *
- * Data flow: csv_read_dataset reads the stream one physical line at a time
- * (getline, so a NUL byte is seen and refused with its line number) and
- * feeds each line to libcsv.  libcsv calls field_done for every field and
- * record_done at the end of every record.  field_done copies the field at
- * once, because libcsv reuses its buffer; record_done then handles the
- * whole record: the first one is the header (or, with --no-header, the
+ * Data flow: csv_records.c splits the stream into records and hands each to
+ * take_record: the first one is the header (or, with --no-header, the
  * first data row that fixes the column count), the others are data rows
- * converted into the growing arrays of the result.  libcsv has no way to
- * abort from a callback, so a callback that finds an error records it in
- * the reader and the feeding loop stops at the end of that line.
+ * converted into the growing arrays of the result.
  *
  * Ownership: everything allocated here belongs to the reader until the end;
  * on success the arrays move into *out (freed by dataset_free), on failure
  * reader_free releases them and *out stays empty.
  */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L     /* getline, newlocale, uselocale */
-#endif
-
 #include "dataset.h"
 
-#include <csv.h>
-#include <errno.h>
-#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "array.h"
+#include "csv_records.h"
+#include "parse.h"
 
 /* Longest piece of a bad field quoted back in a message. */
 #define QUOTED_FIELD_MAX 60
@@ -60,18 +50,12 @@ struct csv_reader {
 	struct error *err;
 	int failed;             /* an error is recorded: stop feeding */
 
-	size_t line;            /* physical line being fed, 1-based */
-	size_t record_line;     /* line where the current record started */
-	int record_open;        /* a record has started and not yet ended */
 	size_t records;         /* records completed, the header included */
 
-	/* The current record's fields, copied out of libcsv's buffer. */
-	char *text;             /* fields one after the other, each NUL-ended */
-	size_t text_used;
-	size_t text_capacity;
-	size_t *field_start;    /* offset of each field in text */
+	/* The record being handled (csv_records.c owns the fields). */
+	char **fields;
 	size_t field_count;
-	size_t field_capacity;
+	size_t record_line;     /* line where it started */
 
 	/* The header's names; NULL with --no-header. */
 	char **header;
@@ -94,138 +78,6 @@ struct csv_reader {
 };
 
 /* ------------------------------------------------------------------ */
-/* Numbers */
-
-/*
- * strtod follows LC_NUMERIC; numbers in data and model files always use
- * the C locale's '.' whatever locale the program runs in.
- */
-static locale_t c_numeric_locale(void)
-{
-	static locale_t c_locale = (locale_t)0;
-
-	if (c_locale == (locale_t)0)
-		c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-	return c_locale;
-}
-
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/*
- * Clinger's fast path for the common plain decimal ("-12.345"): with at
- * most 15 significant digits the mantissa is an exact double, and so is
- * 10^k for k <= 22, so one IEEE division rounds the exact quotient
- * correctly, giving the very bits strtod would.  Anything else (exponents,
- * more digits, junk) returns 0 and takes the general path.
- */
-static int parse_plain_decimal(const char *start, double *value)
-{
-	static const double powers_of_ten[] = {
-		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-	};
-	const char *p = start;
-	uint64_t mantissa = 0;
-	int significant = 0, decimals = 0, digits = 0, negative = 0;
-
-	if (*p == '+' || *p == '-')
-		negative = *p++ == '-';
-	for (; *p >= '0' && *p <= '9'; p++, digits++) {
-		if (mantissa == 0 && *p == '0')
-			continue;
-		if (++significant > 15)
-			return 0;
-		mantissa = mantissa * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
-			if (++decimals > 22)
-				return 0;
-			if (mantissa == 0 && *p == '0')
-				continue;
-			if (++significant > 15)
-				return 0;
-			mantissa = mantissa * 10 + (uint64_t)(*p - '0');
-		}
-	}
-	while (is_blank(*p))
-		p++;
-	if (digits == 0 || *p != '\0')
-		return 0;
-	double magnitude = (double)mantissa / powers_of_ten[decimals];
-	*value = negative ? -magnitude : magnitude;
-	return 1;
-}
-
-int parse_finite_double(const char *text, double *value, const char **reason)
-{
-	const char *ignored;
-	const char *start = text;
-	const char *digits;
-	char *end;
-	double parsed;
-	int saved_errno;
-
-	if (!reason)
-		reason = &ignored;
-	if (!start)
-		start = "";
-	while (is_blank(*start))
-		start++;
-	if (*start == '\0') {
-		*reason = "empty field";
-		return -1;
-	}
-	if (parse_plain_decimal(start, value))
-		return 0;
-	/* strtod would accept hexadecimal; data files are decimal. */
-	digits = start;
-	if (*digits == '+' || *digits == '-')
-		digits++;
-	if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
-		*reason = "not a number";
-		return -1;
-	}
-
-	locale_t c_locale = c_numeric_locale();
-	locale_t previous = (locale_t)0;
-	if (c_locale != (locale_t)0)
-		previous = uselocale(c_locale);
-	saved_errno = errno;
-	errno = 0;
-	parsed = strtod(start, &end);
-	int range_error = errno == ERANGE;
-	errno = saved_errno;
-	if (previous != (locale_t)0)
-		uselocale(previous);
-
-	if (end == start) {
-		*reason = "not a number";
-		return -1;
-	}
-	while (is_blank(*end))
-		end++;
-	if (*end != '\0') {
-		*reason = "not a number";
-		return -1;
-	}
-	/* Overflow gives HUGE_VAL; underflow to a tiny or zero value is fine. */
-	if (range_error && isinf(parsed)) {
-		*reason = "out of range";
-		return -1;
-	}
-	if (!isfinite(parsed)) {
-		*reason = "not finite";
-		return -1;
-	}
-	*value = parsed;
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* Small helpers */
 
 static int fail_memory(struct csv_reader *r)
@@ -234,35 +86,7 @@ static int fail_memory(struct csv_reader *r)
 	return error_set(r->err, EXIT_SOFTWARE, "out of memory");
 }
 
-/*
- * An error is one line on stderr even when the field it quotes holds line
- * breaks or other control characters: show them as \n, \r, \t or '?'.
- * Rewrites text in place, cutting it short if the escapes make it too long.
- */
-static char *one_line(char *text)
-{
-	char copy[sizeof ((struct error *)0)->message];
-	size_t used = 0;
-
-	for (const char *p = text; *p && used + 3 < sizeof copy; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c >= 0x20 && c != 0x7f) {
-			copy[used++] = (char)c;
-			continue;
-		}
-		copy[used++] = c == '\n' || c == '\r' || c == '\t' ? '\\' : '?';
-		if (c == '\n' || c == '\r' || c == '\t')
-			copy[used++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-	}
-	copy[used] = '\0';
-	memcpy(text, copy, used + 1);
-	return text;
-}
-
 /* Record a data error at a line; returns -1. */
-static int fail_at(struct csv_reader *r, size_t line, const char *format, ...)
-	__attribute__((format(printf, 3, 4)));
-
 static int fail_at(struct csv_reader *r, size_t line, const char *format, ...)
 {
 	char what[sizeof r->err->message];
@@ -272,40 +96,7 @@ static int fail_at(struct csv_reader *r, size_t line, const char *format, ...)
 	vsnprintf(what, sizeof what, format, ap);
 	va_end(ap);
 	r->failed = 1;
-	return error_set(r->err, EXIT_DATA, "%s:%zu: %s", r->options->source, line,
-			 one_line(what));
-}
-
-/* Grow an array to hold at least `needed` elements, doubling. */
-static int grow(void **array, size_t *capacity, size_t needed, size_t element_size)
-{
-	size_t new_capacity = *capacity ? *capacity : 16;
-	void *bigger;
-
-	if (needed <= *capacity)
-		return 0;
-	while (new_capacity < needed) {
-		if (new_capacity > SIZE_MAX / 2)
-			return -1;
-		new_capacity *= 2;
-	}
-	if (new_capacity > SIZE_MAX / element_size)
-		return -1;
-	bigger = realloc(*array, new_capacity * element_size);
-	if (!bigger)
-		return -1;
-	*array = bigger;
-	*capacity = new_capacity;
-	return 0;
-}
-
-static void free_strings(char **strings, size_t count)
-{
-	if (!strings)
-		return;
-	for (size_t i = 0; i < count; i++)
-		free(strings[i]);
-	free(strings);
+	return csv_error_at(r->err, r->options->source, line, "%s", what);
 }
 
 /* "a, b, c" into buffer, shortened with "..." when too long. */
@@ -350,23 +141,6 @@ static const char *column_label(const struct csv_reader *r, size_t column, char 
 	return buffer;
 }
 
-/* A 1-based column number written with digits only, or 0. */
-static size_t column_number(const char *text)
-{
-	size_t number = 0;
-
-	if (!text || !*text)
-		return 0;
-	for (const char *p = text; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return 0;
-		if (number > (SIZE_MAX - 9) / 10)
-			return SIZE_MAX;        /* surely out of range */
-		number = number * 10 + (size_t)(*p - '0');
-	}
-	return number == 0 ? SIZE_MAX : number; /* "0" is out of range too */
-}
-
 static int is_all_digits(const char *text)
 {
 	if (!text || !*text)
@@ -375,6 +149,19 @@ static int is_all_digits(const char *text)
 		if (*text < '0' || *text > '9')
 			return 0;
 	return 1;
+}
+
+/* A 1-based column number written with digits only, 0 when it is not
+ * one, SIZE_MAX when it is "0" or too large to be a column. */
+static size_t column_number(const char *text)
+{
+	uint64_t number;
+
+	if (!is_all_digits(text))
+		return 0;
+	if (parse_whole_number(text, SIZE_MAX, &number) != 0 || number == 0)
+		return SIZE_MAX;
+	return (size_t)number;
 }
 
 /* ------------------------------------------------------------------ */
@@ -418,7 +205,7 @@ static void label_place(struct label_table *t, size_t index)
 /* Append a label known not to be in the table; returns its index or SIZE_MAX. */
 static size_t label_add(struct label_table *t, const char *label)
 {
-	if (grow((void **)&t->labels, &t->capacity, t->count + 1, sizeof *t->labels) != 0)
+	if (array_grow((void **)&t->labels, &t->capacity, t->count + 1, sizeof *t->labels) != 0)
 		return SIZE_MAX;
 	if (2 * (t->count + 1) > t->slot_count) {
 		size_t slot_count = t->slot_count ? 2 * t->slot_count : 16;
@@ -564,16 +351,19 @@ static int allocate_features(struct csv_reader *r, size_t features)
 {
 	r->data.features = features;
 	r->feature_column = calloc(features ? features : 1, sizeof *r->feature_column);
-	r->data.feature_names = calloc(features ? features : 1, sizeof *r->data.feature_names);
-	if (!r->feature_column || !r->data.feature_names)
+	if (!r->feature_column)
 		return fail_memory(r);
+	if (schema_allocate(&r->data.schema, features, 0, r->err) != 0) {
+		r->failed = 1;
+		return -1;
+	}
 	return 0;
 }
 
 static int set_target_name(struct csv_reader *r, const char *name)
 {
-	r->data.target_name = strdup(name);
-	if (!r->data.target_name)
+	r->data.schema.target_name = strdup(name);
+	if (!r->data.schema.target_name)
 		return fail_memory(r);
 	return 0;
 }
@@ -613,8 +403,8 @@ static int plan_all_columns(struct csv_reader *r, size_t columns)
 		r->feature_column[j] = c;
 		/* Without a header a feature is named after its column: x1, x2, ... */
 		snprintf(name, sizeof name, "x%zu", c + 1);
-		r->data.feature_names[j] = strdup(r->header ? r->header[c] : name);
-		if (!r->data.feature_names[j])
+		r->data.schema.feature_names[j] = strdup(r->header ? r->header[c] : name);
+		if (!r->data.schema.feature_names[j])
 			return fail_memory(r);
 		j++;
 	}
@@ -711,8 +501,8 @@ static int plan_columns(struct csv_reader *r, size_t columns)
 	if (allocate_features(r, o->schema_count) != 0)
 		return -1;
 	for (size_t j = 0; j < o->schema_count; j++) {
-		r->data.feature_names[j] = strdup(o->schema_features[j]);
-		if (!r->data.feature_names[j])
+		r->data.schema.feature_names[j] = strdup(o->schema_features[j]);
+		if (!r->data.schema.feature_names[j])
 			return fail_memory(r);
 	}
 	result = r->header ? plan_schema_by_name(r) : plan_schema_by_position(r, columns);
@@ -744,12 +534,11 @@ static int take_header(struct csv_reader *r)
 	if (!r->header)
 		return fail_memory(r);
 	for (size_t c = 0; c < r->field_count; c++) {
-		r->header[c] = strdup(r->text + r->field_start[c]);
+		r->header[c] = strdup(r->fields[c]);
 		if (!r->header[c])
 			return fail_memory(r);
 		r->header_count++;
 	}
-	r->header_end_line = r->line;
 	return plan_columns(r, r->field_count);
 }
 
@@ -777,7 +566,7 @@ static int add_row_space(struct csv_reader *r)
 
 static int read_number(struct csv_reader *r, size_t column, double *value)
 {
-	const char *field = r->text + r->field_start[column];
+	const char *field = r->fields[column];
 	const char *reason;
 	char label[256];
 
@@ -797,7 +586,7 @@ static int read_number(struct csv_reader *r, size_t column, double *value)
 static int read_class(struct csv_reader *r, double *class_index)
 {
 	const struct csv_read_options *o = r->options;
-	const char *field = r->text + r->field_start[r->target_column];
+	const char *field = r->fields[r->target_column];
 	size_t index;
 	char label[256];
 
@@ -851,158 +640,52 @@ static int take_row(struct csv_reader *r)
 	return 0;
 }
 
-/* libcsv callback: a field ended.  Its buffer is reused, so copy it now. */
-static void field_done(void *field, size_t length, void *data)
+/* csv_records handler: the header, or a data row. */
+static int take_record(void *context, const struct csv_record *record, struct error *err)
 {
-	struct csv_reader *r = data;
+	struct csv_reader *r = context;
 
-	if (r->failed)
-		return;
-	if (!r->record_open) {
-		/* A record after a bare CR inside a line (see feed_line). */
-		r->record_open = 1;
-		r->record_line = r->line;
-	}
-	if (grow((void **)&r->field_start, &r->field_capacity, r->field_count + 1,
-		 sizeof *r->field_start) != 0 ||
-	    length > SIZE_MAX - 1 - r->text_used ||
-	    grow((void **)&r->text, &r->text_capacity, r->text_used + length + 1, 1) != 0) {
-		fail_memory(r);
-		return;
-	}
-	r->field_start[r->field_count++] = r->text_used;
-	memcpy(r->text + r->text_used, field, length);
-	r->text_used += length;
-	r->text[r->text_used++] = '\0';
-}
-
-/* libcsv callback: a record ended (c is the CR or LF, or -1 at the end). */
-static void record_done(int c, void *data)
-{
-	struct csv_reader *r = data;
-
-	(void)c;
-	if (r->failed)
-		return;
+	(void)err;
+	r->fields = record->fields;
+	r->field_count = record->count;
+	r->record_line = record->line;
 	if (r->records == 0 && r->options->has_header) {
+		r->header_end_line = record->end_line;
 		take_header(r);
 	} else {
 		if (r->data.rows == 0)
-			r->first_row_line = r->record_line;
+			r->first_row_line = record->line;
 		if (r->planned || plan_columns(r, r->field_count) == 0)
 			take_row(r);
 	}
 	r->records++;
-	r->record_open = 0;
-	r->field_count = 0;
-	r->text_used = 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Feeding libcsv */
-
-/* A line that holds no field: only spaces and tabs that do not delimit. */
-static int is_blank_line(const char *line, size_t length, char delimiter)
-{
-	for (size_t i = 0; i < length; i++) {
-		char c = line[i];
-		if (c == '\r' || c == '\n')
-			continue;
-		if ((c == ' ' || c == '\t') && c != delimiter)
-			continue;
-		return 0;
-	}
-	return 1;
-}
-
-static int feed_line(struct csv_reader *r, struct csv_parser *parser, const char *line,
-		     size_t length)
-{
-	/*
-	 * The line number of a record is where its first field starts.  A
-	 * record not yet open starts on this line if the line holds anything
-	 * but blanks; libcsv skips blank lines between records (without
-	 * CSV_REPALL_NL), so blank lines in the middle of the data, and
-	 * trailing ones, are accepted and only counted.  Inside an open
-	 * record (a quoted field spanning lines) the start stays where it is.
-	 * libcsv also ends a record at a bare CR inside a line; field_done
-	 * then opens the next record on this same line.
-	 */
-	if (!r->record_open && !is_blank_line(line, length, r->options->delimiter)) {
-		r->record_open = 1;
-		r->record_line = r->line;
-	}
-	size_t parsed = csv_parse(parser, line, length, field_done, record_done, r);
-	if (r->failed)
-		return -1;
-	if (parsed == length)
-		return 0;
-
-	if (csv_error(parser) != CSV_EPARSE)
-		return fail_memory(r);
-	/*
-	 * Strict mode stopped at line[parsed]: a quote inside an unquoted
-	 * field, or something other than a delimiter after a closing quote.
-	 * That position is on this line, whatever line the record began on.
-	 */
-	if (line[parsed] == '"')
-		return fail_at(r, r->line,
-			       "stray quote in field %zu (quote the whole field and double inner quotes)",
-			       r->field_count + 1);
-	return fail_at(r, r->line, "unexpected text after the closing quote of field %zu",
-		       r->field_count + 1);
+	return r->failed ? -1 : 0;
 }
 
 static void reader_free(struct csv_reader *r)
 {
-	free(r->text);
-	free(r->field_start);
 	free_strings(r->header, r->header_count);
 	free(r->feature_column);
 	label_table_free(&r->classes);
 	dataset_free(&r->data);
 }
 
-/* Read every line; returns 0 at the end of input or -1 with the error set. */
-static int feed_stream(struct csv_reader *r, struct csv_parser *parser, FILE *in)
+/*
+ * Many distinct numbers, or numbers with fractions, are a quantity to
+ * regress on rather than class labels.
+ */
+static int looks_like_regression(const struct label_table *t)
 {
-	char *line = NULL;
-	size_t line_capacity = 0;
-	ssize_t length;
-	int result = 0;
+	int fractions = 0;
 
-	for (;;) {
-		errno = 0;
-		length = getline(&line, &line_capacity, in);
-		if (length < 0)
-			break;
-		r->line++;
-		const char *start = line;
-		size_t size = (size_t)length;
-		if (r->line == 1 && size >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) {
-			start += 3;     /* UTF-8 byte order mark */
-			size -= 3;
-		}
-		if (memchr(start, '\0', size)) {
-			result = fail_at(r, r->line, "NUL byte in input");
-			break;
-		}
-		if (feed_line(r, parser, start, size) != 0) {
-			result = -1;
-			break;
-		}
+	for (size_t i = 0; i < t->count; i++) {
+		double value;
+		if (parse_finite_double(t->labels[i], &value, NULL) != 0)
+			return 0;
+		if (value != floor(value))
+			fractions = 1;
 	}
-	if (length < 0) {
-		if (ferror(in)) {
-			r->failed = 1;
-			result = error_set(r->err, EXIT_NOINPUT, "%s: read error: %s",
-					   r->options->source, strerror(errno ? errno : EIO));
-		} else if (errno == ENOMEM) {
-			result = fail_memory(r);
-		}
-	}
-	free(line);
-	return result;
+	return fractions || t->count > 20;
 }
 
 /* After the last record: checks that need the whole input. */
@@ -1018,28 +701,33 @@ static int finish(struct csv_reader *r)
 		return 0;
 	if (r->excess_class_line) {
 		char hint[256] = "";
-		if (o->too_many_classes_hint)
+		if (looks_like_regression(&r->classes))
+			snprintf(hint, sizeof hint, " (its values look like a real-valued target: "
+				 "try --model linear)");
+		else if (o->too_many_classes_hint)
 			snprintf(hint, sizeof hint, " (%s)", o->too_many_classes_hint);
 		if (o->model_name)
 			return fail_at(r, r->excess_class_line,
 				       "target '%s' has %zu classes; %s needs %d%s",
-				       r->data.target_name, r->classes.count, o->model_name,
+				       r->data.schema.target_name, r->classes.count, o->model_name,
 				       o->max_classes, hint);
 		return fail_at(r, r->excess_class_line,
 			       "target '%s' has %zu classes; at most %d allowed%s",
-			       r->data.target_name, r->classes.count, o->max_classes, hint);
+			       r->data.schema.target_name, r->classes.count, o->max_classes, hint);
 	}
 	if (!r->classes_fixed) {
 		if (r->target_column == SIZE_MAX)
 			return 0;       /* no target, no classes */
 		if (r->classes.count < 2)
 			return fail_at(r, r->first_row_line, "only one class '%s' in target '%s'",
-				       r->classes.labels[0], r->data.target_name);
+				       r->classes.labels[0], r->data.schema.target_name);
 		if (sort_classes(r) != 0)
 			return -1;
 	}
+	free(r->data.schema.class_labels);
+	r->data.schema.class_labels = r->classes.labels;
+	r->data.schema.n_classes = r->classes.count;
 	r->data.n_classes = r->classes.count;
-	r->data.class_labels = r->classes.labels;
 	r->classes.labels = NULL;
 	r->classes.count = 0;
 	return 0;
@@ -1064,8 +752,10 @@ static void shrink_rows(struct csv_reader *r)
 int csv_read_dataset(FILE *in, const struct csv_read_options *options, struct dataset *out,
 		     struct error *err)
 {
+	struct csv_records_options records = {
+		.source = options->source, .delimiter = options->delimiter,
+	};
 	struct csv_reader reader;
-	struct csv_parser parser;
 	int result;
 
 	memset(out, 0, sizeof *out);
@@ -1074,16 +764,7 @@ int csv_read_dataset(FILE *in, const struct csv_read_options *options, struct da
 	reader.err = err;
 	reader.target_column = SIZE_MAX;
 
-	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-		return error_set(err, EXIT_SOFTWARE, "out of memory");
-	csv_set_delim(&parser, (unsigned char)options->delimiter);
-
-	result = feed_stream(&reader, &parser, in);
-	if (result == 0 && csv_fini(&parser, field_done, record_done, &reader) != 0)
-		result = fail_at(&reader, reader.record_line, "unterminated quoted field");
-	csv_free(&parser);
-	if (result == 0 && reader.failed)
-		result = -1;
+	result = csv_records_read(in, &records, take_record, &reader, NULL, err);
 	if (result == 0)
 		result = finish(&reader);
 	if (result != 0) {

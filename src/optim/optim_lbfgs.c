@@ -104,7 +104,7 @@ static void swap_buffers(double **a, double **b)
  * State for n parameters with a memory of h->history pairs (at least one).
  * NULL when out of memory or n is 0.  Free with optim_lbfgs_destroy.
  */
-struct optim_lbfgs_state *optim_lbfgs_create(size_t n, const struct optim_hyper *h)
+void *optim_lbfgs_create(size_t n, const struct optim_hyper *h)
 {
 	struct optim_lbfgs_state *s;
 	size_t history = h->history < 1 ? 1 : (size_t)h->history;
@@ -135,8 +135,10 @@ struct optim_lbfgs_state *optim_lbfgs_create(size_t n, const struct optim_hyper 
 	return s;
 }
 
-void optim_lbfgs_destroy(struct optim_lbfgs_state *s)
+void optim_lbfgs_destroy(void *state)
 {
+	struct optim_lbfgs_state *s = state;
+
 	if (!s)
 		return;
 	/* steps is the start of the one block. */
@@ -387,9 +389,10 @@ static void lbfgs_remember(struct optim_lbfgs_state *s, const double *w, const d
 		s->pairs++;
 }
 
-int optim_lbfgs_iterate(struct optim_lbfgs_state *s, const struct optim_objective *f, double lr,
-			double *w, double *value, double *grad)
+int optim_lbfgs_iterate(void *state, const struct optim_objective *f, double lr, double *w,
+			double *value, double *grad)
 {
+	struct optim_lbfgs_state *s = state;
 	size_t n = s->n;
 
 	if (!isfinite(*value) || !all_finite(grad, n))

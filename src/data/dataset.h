@@ -1,27 +1,29 @@
 /* dataset.h - a data set read from CSV, and the reader.
  *
  * Features are stored row-major in one array x[rows * features].  For a
- * classifier, y holds the class index (0 .. n_classes-1) into class_labels;
- * for a regression, y holds the target value and n_classes is 0.
- * The dataset owns every string and array; dataset_free releases them.
+ * classifier, y holds the class index (0 .. n_classes-1) into the schema's
+ * class_labels; for a regression, y holds the target value and the schema
+ * has no classes.  The dataset owns its arrays and its schema (until the
+ * schema is moved into a model); dataset_free releases what it still owns.
  */
 #ifndef DESCENT_DATASET_H
 #define DESCENT_DATASET_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "error.h"
+#include "schema.h"
 
 struct dataset {
 	size_t rows;
 	size_t features;
 	double *x;              /* rows x features, row-major */
 	double *y;              /* rows; NULL when the data has no target */
-	char **feature_names;   /* features entries */
-	char *target_name;      /* NULL when the data has no target */
-	size_t n_classes;       /* 0 for regression */
-	char **class_labels;    /* n_classes entries, sorted */
+	/* Names, target, classes (statistics unset); empty once moved away. */
+	struct schema schema;
+	size_t n_classes;       /* classes of y, kept when the schema moves */
 };
 
 /* What the caller knows before reading. */
@@ -67,20 +69,29 @@ int csv_read_dataset(FILE *in, const struct csv_read_options *options,
 void dataset_free(struct dataset *d);
 
 /*
- * Column statistics for --standardize: mean and population standard
- * deviation (divide by n).  scale[j] is the deviation, or 1 for a constant
+ * Column statistics for --standardize over the rows rows[0..count) of d
+ * (every row when rows is NULL): mean and population standard deviation
+ * (divide by count).  scale[j] is the deviation, or 1 for a constant
  * column so that it is centred but never divided by zero.
  */
-void dataset_column_stats(const struct dataset *d, double *mean, double *scale);
-/* x[i][j] = (x[i][j] - mean[j]) / scale[j] */
-void dataset_apply_scaling(struct dataset *d, const double *mean, const double *scale);
+void dataset_column_stats(const struct dataset *d, const size_t *rows, size_t count,
+			  double *mean, double *scale);
 
 /*
- * Parse a whole field as a finite double (C locale, surrounding spaces
- * allowed, decimal only).  Returns 0 on success, -1 with a reason
- * ("empty field", "not a number", "not finite", "out of range"); underflow
- * to a tiny or zero value is accepted.
+ * A seeded random split of rows 0..rows-1 for --holdout: round(fraction *
+ * rows) rows are held out, the rest train; both lists in file order.
  */
-int parse_finite_double(const char *text, double *value, const char **reason);
+struct holdout {
+	size_t *training, *holdout;     /* owned; dataset_holdout_free */
+	size_t n_training, n_holdout;
+};
+
+/*
+ * Split with the generator seeded by seed.  Returns 0, or -1 with
+ * EXIT_DATA when either side would be empty, EXIT_SOFTWARE for memory.
+ */
+int dataset_holdout(size_t rows, double fraction, uint64_t seed, struct holdout *split,
+		    struct error *err);
+void dataset_holdout_free(struct holdout *split);
 
 #endif

@@ -1,5 +1,5 @@
-/* model_logistic.c - binary logistic regression on one logit. */
-#include "model.h"
+/* head_logistic.c - binary logistic regression on one logit. */
+#include "head.h"
 
 #include <math.h>
 
@@ -9,38 +9,40 @@ static size_t logistic_outputs(size_t n_classes)
 	return 1;
 }
 
-static double sigmoid(double z)
-{
-	/* Never exponentiate a large positive number. */
-	if (z >= 0)
-		return 1.0 / (1.0 + exp(-z));
-	double e = exp(z);
-	return e / (1.0 + e);
-}
-
 /*
  * Binary cross-entropy with logits, log(1 + e^z) - y z, written as
  * max(z, 0) - y z + log1p(e^-|z|) so that no term overflows.  The one
  * exponential e^-|z| also gives the sigmoid, for the gradient.
  */
-static double logistic_loss(const double *z, double y, double *dz, size_t outputs)
+static double logistic_loss(const double *z, const double *y, size_t batch, size_t outputs,
+			    double *dz)
 {
-	double logit = z[0], e = exp(-fabs(logit));
+	double total = 0.0;
 
 	(void)outputs;
-	if (dz)
-		dz[0] = (logit >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - y;
-	return fmax(logit, 0.0) - y * logit + log1p(e);
+	for (size_t b = 0; b < batch; b++) {
+		double logit = z[b], e = exp(-fabs(logit));
+		if (dz)
+			dz[b] = (logit >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - y[b];
+		total += fmax(logit, 0.0) - y[b] * logit + log1p(e);
+	}
+	return total;
 }
 
+/* p[1] = sigmoid(z), never exponentiating a large positive number. */
 static void logistic_probabilities(const double *z, double *p, size_t n_classes)
 {
 	(void)n_classes;
-	p[1] = sigmoid(z[0]);
+	if (z[0] >= 0) {
+		p[1] = 1.0 / (1.0 + exp(-z[0]));
+	} else {
+		double e = exp(z[0]);
+		p[1] = e / (1.0 + e);
+	}
 	p[0] = 1.0 - p[1];
 }
 
-const struct model_kind model_logistic = {
+const struct head head_logistic = {
 	.name = "logistic",
 	.summary = "binary logistic regression, cross-entropy with logits",
 	.classifier = 1,

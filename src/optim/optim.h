@@ -7,8 +7,10 @@
  * other in state[state_arrays * n].  t counts steps from 1; lr is the step
  * size in force at this step (after any schedule).
  *
- * A full-batch optimizer (lbfgs) instead runs one iteration against an
- * objective callback; see struct optim_objective.
+ * A full-batch optimizer (lbfgs) instead keeps its own state and runs one
+ * iteration at a time against an objective callback (struct
+ * optim_objective).  Callers use either through optim_create, optim_step or
+ * optim_iterate, and optim_free.
  *
  * Each optimizer is one file (optim_NAME.c) and one line in the table in
  * optim.c.  The update rules are those of SPEC section 4.
@@ -54,26 +56,42 @@ enum optim_iterate_result {
 	OPTIM_ITERATE_NONFINITE = 2     /* objective or gradient not finite */
 };
 
-struct optim_lbfgs_state;
-
 struct optimizer {
 	const char *name;
 	const char *summary;    /* one line for --help */
 	struct optim_hyper defaults;
-	int state_arrays;
 	/* Weight decay applied inside step (adamw) rather than added to g. */
 	int decoupled_weight_decay;
+	/* First-order methods: arrays of n doubles of state, and the step. */
+	int state_arrays;
 	void (*step)(const struct optim_step_args *a);
-	/* Full-batch optimizers: NULL step, and these instead. */
-	struct optim_lbfgs_state *(*create)(size_t n, const struct optim_hyper *h);
 	/*
-	 * One iteration from w (updated in place).  *value holds f(w) on entry
-	 * and f(new w) on return; grad likewise holds the gradient at w.
+	 * The full-batch method (lbfgs) instead: its own state, and one
+	 * iteration from w (updated in place).  *value holds f(w) on entry and
+	 * f(new w) on return; grad likewise holds the gradient at w.
 	 */
-	int (*iterate)(struct optim_lbfgs_state *s, const struct optim_objective *f, double lr,
-		       double *w, double *value, double *grad);
-	void (*destroy)(struct optim_lbfgs_state *s);
+	void *(*create)(size_t n, const struct optim_hyper *h);
+	int (*iterate)(void *state, const struct optim_objective *f, double lr, double *w,
+		       double *value, double *grad);
+	void (*destroy)(void *state);
 };
+
+/*
+ * An optimizer at work: its hyper-parameters and state for n parameters.
+ * optim_create returns NULL when memory runs out; optim_free releases it.
+ * A first-order optimizer is driven by optim_step, the full-batch one
+ * (optim_full_batch) by optim_iterate.
+ */
+struct optim_run;
+struct optim_run *optim_create(const struct optimizer *o, size_t n, const struct optim_hyper *h);
+void optim_free(struct optim_run *run);
+int optim_full_batch(const struct optimizer *o);
+/* One step on w[n] with the mini-batch gradient g[n] at step t and step size lr. */
+void optim_step(struct optim_run *run, double *w, const double *g, long t, double lr,
+		const unsigned char *is_weight);
+/* One full-batch iteration; returns an enum optim_iterate_result. */
+int optim_iterate(struct optim_run *run, const struct optim_objective *f, double lr, double *w,
+		  double *value, double *grad);
 
 /* The registry, NULL-terminated, in --help order. */
 extern const struct optimizer *const optimizers[];
@@ -91,10 +109,10 @@ void optim_adam_step(const struct optim_step_args *a);
 void optim_adamw_step(const struct optim_step_args *a);
 void optim_amsgrad_step(const struct optim_step_args *a);
 
-struct optim_lbfgs_state *optim_lbfgs_create(size_t n, const struct optim_hyper *h);
-int optim_lbfgs_iterate(struct optim_lbfgs_state *s, const struct optim_objective *f, double lr,
-			double *w, double *value, double *grad);
-void optim_lbfgs_destroy(struct optim_lbfgs_state *s);
+void *optim_lbfgs_create(size_t n, const struct optim_hyper *h);
+int optim_lbfgs_iterate(void *state, const struct optim_objective *f, double lr, double *w,
+			double *value, double *grad);
+void optim_lbfgs_destroy(void *state);
 
 extern const struct optimizer optim_sgd, optim_momentum, optim_nesterov, optim_adagrad,
 	optim_rmsprop, optim_adadelta, optim_adadelta_w, optim_adam, optim_adamw,

@@ -1,0 +1,59 @@
+/* csv_records.h - CSV records out of a stream, for every reader of descent.
+ *
+ * The data reader (csv_read.c) and the model file reader (model_io.c) both
+ * get their input as whole records from here: libcsv splits the stream,
+ * this module copies each record's fields out of libcsv's reused buffer,
+ * counts lines so that every message can name one, and turns every defect
+ * of the CSV itself (NUL bytes, stray quotes, an unterminated quoted field,
+ * a read error) into one "SOURCE:LINE: what is wrong" message.  What the
+ * fields mean is the caller's business, in its handler.
+ */
+#ifndef DESCENT_CSV_RECORDS_H
+#define DESCENT_CSV_RECORDS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "error.h"
+
+/* One record, valid only during the handler call. */
+struct csv_record {
+	char **fields;          /* count NUL-terminated fields */
+	size_t count;
+	size_t line;            /* physical line the record starts on, 1-based */
+	size_t end_line;        /* physical line it ends on */
+};
+
+struct csv_records_options {
+	const char *source;     /* name for messages: "<stdin>" or a path */
+	char delimiter;
+	int skip_comments;      /* lines starting with '#' between records are skipped */
+};
+
+/*
+ * Called once per record.  Returns 0 to go on, or -1 (with err set) to
+ * stop reading: csv_records_read then returns -1 at once.
+ */
+typedef int (*csv_record_handler)(void *context, const struct csv_record *record,
+				  struct error *err);
+
+/*
+ * Read every record of in, in order, into handler.  A UTF-8 byte order mark
+ * on the first line is skipped; blank lines between records are skipped.
+ * Returns 0 at the end of the input, -1 with err set otherwise: EXIT_DATA
+ * for bad CSV, EXIT_NOINPUT for a read error, EXIT_SOFTWARE for memory, or
+ * whatever the handler set.  *lines receives the number of physical lines
+ * read (may be NULL).
+ */
+int csv_records_read(FILE *in, const struct csv_records_options *options,
+		     csv_record_handler handler, void *context, size_t *lines, struct error *err);
+
+/*
+ * Set err to EXIT_DATA and "SOURCE:LINE: message", with any control
+ * character of the message shown as \n, \r, \t or '?' so that it stays one
+ * line.  Returns -1.
+ */
+int csv_error_at(struct error *err, const char *source, size_t line, const char *format, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,109 @@
+/* dataset.c - what can be done to a data set once it is read.
+ *
+ * This module owns the lifetime of a struct dataset (csv_read.c builds
+ * one, dataset_free releases everything in it) and the statistics used by
+ * --standardize.  The caller owns the mean and scale arrays, features
+ * entries each; schema.c applies them.
+ */
+#include "dataset.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prng.h"
+
+/* Safe on a zeroed or already freed data set; leaves it zeroed. */
+void dataset_free(struct dataset *d)
+{
+	if (!d)
+		return;
+	free(d->x);
+	free(d->y);
+	schema_free(&d->schema);
+	memset(d, 0, sizeof *d);
+}
+
+/*
+ * Two passes, the mean first and then the squared deviations from it:
+ * the one-pass sum of squares minus the squared sum loses every digit
+ * when a column has a large mean and a small spread.  The rows are walked
+ * in order and the per-column sums kept in mean[] and scale[], so no
+ * memory is needed.
+ */
+void dataset_column_stats(const struct dataset *d, const size_t *rows, size_t count,
+			  double *mean, double *scale)
+{
+	size_t features = d->features;
+
+	for (size_t j = 0; j < features; j++) {
+		mean[j] = 0.0;
+		scale[j] = 0.0;
+	}
+	if (count == 0) {
+		for (size_t j = 0; j < features; j++)
+			scale[j] = 1.0;
+		return;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const double *row = d->x + (rows ? rows[i] : i) * features;
+		for (size_t j = 0; j < features; j++)
+			mean[j] += row[j];
+	}
+	for (size_t j = 0; j < features; j++)
+		mean[j] /= (double)count;
+
+	for (size_t i = 0; i < count; i++) {
+		const double *row = d->x + (rows ? rows[i] : i) * features;
+		for (size_t j = 0; j < features; j++) {
+			double deviation = row[j] - mean[j];
+			scale[j] += deviation * deviation;
+		}
+	}
+	for (size_t j = 0; j < features; j++) {
+		/* Population variance: divide by n, as the spec says. */
+		double variance = scale[j] / (double)count;
+		/* A constant column is centred, never divided by zero. */
+		scale[j] = variance > 0.0 ? sqrt(variance) : 1.0;
+	}
+}
+
+static int compare_rows(const void *a, const void *b)
+{
+	size_t left = *(const size_t *)a, right = *(const size_t *)b;
+
+	return left < right ? -1 : left > right;
+}
+
+int dataset_holdout(size_t rows, double fraction, uint64_t seed, struct holdout *split,
+		    struct error *err)
+{
+	size_t held = (size_t)floor(fraction * (double)rows + 0.5);
+	struct prng random;
+
+	memset(split, 0, sizeof *split);
+	if (held == 0 || held >= rows)
+		return error_set(err, EXIT_DATA, "--holdout %g of %zu rows leaves no row for %s",
+				 fraction, rows, held == 0 ? "validation" : "training");
+	size_t *order = malloc(rows * sizeof *order);
+	if (!order)
+		return error_set(err, EXIT_SOFTWARE, "out of memory");
+	for (size_t i = 0; i < rows; i++)
+		order[i] = i;
+	prng_seed(&random, seed);
+	prng_shuffle(&random, order, rows);
+	/* One allocation: the held-out rows first, then the training rows. */
+	qsort(order, held, sizeof *order, compare_rows);
+	qsort(order + held, rows - held, sizeof *order, compare_rows);
+	split->holdout = order;
+	split->n_holdout = held;
+	split->training = order + held;
+	split->n_training = rows - held;
+	return 0;
+}
+
+void dataset_holdout_free(struct holdout *split)
+{
+	free(split->holdout);
+	memset(split, 0, sizeof *split);
+}

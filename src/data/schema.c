@@ -1,0 +1,53 @@
+/* schema.c - allocation, ownership and the standardisation of a schema. */
+#include "schema.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+int schema_allocate(struct schema *s, size_t n_features, size_t n_classes, struct error *err)
+{
+	memset(s, 0, sizeof *s);
+	s->n_features = n_features;
+	s->n_classes = n_classes;
+	s->feature_names = calloc(n_features ? n_features : 1, sizeof *s->feature_names);
+	s->feature_mean = calloc(n_features ? n_features : 1, sizeof *s->feature_mean);
+	s->feature_scale = malloc((n_features ? n_features : 1) * sizeof *s->feature_scale);
+	s->class_labels = n_classes ? calloc(n_classes, sizeof *s->class_labels) : NULL;
+	if (!s->feature_names || !s->feature_mean || !s->feature_scale ||
+	    (n_classes && !s->class_labels)) {
+		schema_free(s);
+		return error_set(err, EXIT_SOFTWARE, "out of memory");
+	}
+	for (size_t j = 0; j < n_features; j++)
+		s->feature_scale[j] = 1.0;
+	return 0;
+}
+
+void schema_free(struct schema *s)
+{
+	free_strings(s->feature_names, s->n_features);
+	free_strings(s->class_labels, s->n_classes);
+	free(s->feature_mean);
+	free(s->feature_scale);
+	free(s->target_name);
+	memset(s, 0, sizeof *s);
+}
+
+void schema_move(struct schema *to, struct schema *from)
+{
+	*to = *from;
+	memset(from, 0, sizeof *from);
+}
+
+void schema_standardize(const struct schema *s, double *x, size_t rows)
+{
+	size_t features = s->n_features;
+
+	for (size_t i = 0; i < rows; i++) {
+		double *row = x + i * features;
+		for (size_t j = 0; j < features; j++)
+			row[j] = (row[j] - s->feature_mean[j]) / s->feature_scale[j];
+	}
+}

@@ -1,0 +1,77 @@
+/* source.c - the in-memory row source. */
+#include "source.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int memory_next(struct row_source *source, size_t max, struct row_batch *batch,
+		       struct error *err)
+{
+	struct memory_source *s = (struct memory_source *)source;
+	const struct dataset *d = s->view.data;
+	size_t left = s->view.count - s->position;
+	size_t rows = left < max ? left : max;
+
+	(void)err;
+	batch->rows = rows;
+	if (rows == 0) {
+		batch->x = NULL;
+		batch->y = NULL;
+		return 0;
+	}
+	if (!s->view.rows) {
+		batch->x = d->x + s->position * d->features;
+		batch->y = d->y ? d->y + s->position : NULL;
+	} else {
+		if (rows > s->capacity)
+			rows = batch->rows = s->capacity;
+		for (size_t i = 0; i < rows; i++) {
+			size_t row = s->view.rows[s->position + i];
+			memcpy(s->gathered_x + i * d->features, d->x + row * d->features,
+			       d->features * sizeof *d->x);
+			if (d->y)
+				s->gathered_y[i] = d->y[row];
+		}
+		batch->x = s->gathered_x;
+		batch->y = d->y ? s->gathered_y : NULL;
+	}
+	s->position += rows;
+	return 0;
+}
+
+int memory_source_init(struct memory_source *s, const struct data_view *view,
+		       size_t capacity, struct error *err)
+{
+	size_t features = view->data->features ? view->data->features : 1;
+
+	memset(s, 0, sizeof *s);
+	s->source.next = memory_next;
+	s->view = *view;
+	s->capacity = capacity ? capacity : 1;
+	s->gathered_x = malloc(s->capacity * features * sizeof *s->gathered_x);
+	s->gathered_y = malloc(s->capacity * sizeof *s->gathered_y);
+	if (!s->gathered_x || !s->gathered_y) {
+		memory_source_free(s);
+		return error_set(err, EXIT_SOFTWARE, "out of memory");
+	}
+	return 0;
+}
+
+void memory_source_select(struct memory_source *s, const size_t *rows, size_t count)
+{
+	s->view.rows = rows;
+	s->view.count = count;
+	s->position = 0;
+}
+
+void memory_source_rewind(struct memory_source *s)
+{
+	s->position = 0;
+}
+
+void memory_source_free(struct memory_source *s)
+{
+	free(s->gathered_x);
+	free(s->gathered_y);
+	memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,29 @@
+/* objective.c - the one pass over rows. */
+#include "objective.h"
+
+int objective_add(const struct model *m, const double *params, struct row_source *rows,
+		  struct workspace *ws, double *grad, struct objective_sums *sums,
+		  struct error *err)
+{
+	const struct head *head = m->head;
+	size_t outputs = m->net.n_outputs, classes = m->schema.n_classes;
+	struct row_batch batch;
+
+	for (;;) {
+		if (rows->next(rows, ws->capacity, &batch, err) != 0)
+			return -1;
+		if (batch.rows == 0)
+			return 0;
+		const double *z = network_forward(&m->net, params, batch.x, batch.rows, ws);
+		sums->loss += head->loss(z, batch.y, batch.rows, outputs,
+					 grad ? ws->output_grad : NULL);
+		sums->count += batch.rows;
+		if (head->classifier)
+			for (size_t b = 0; b < batch.rows; b++)
+				if ((double)head_predict_class(head, z + b * outputs, classes,
+							       ws->row_scratch) == batch.y[b])
+					sums->correct++;
+		if (grad)
+			network_backward(&m->net, params, batch.x, batch.rows, ws, grad);
+	}
+}

@@ -1,0 +1,549 @@
+/* train.c - epochs, mini-batches, validation, divergence, early stopping,
+ * records.
+ *
+ * Every pass over rows goes through objective_add: a mini-batch step reads
+ * a slice of the shuffled training order, an epoch's figures read the
+ * training rows and the validation rows in file order, and the full-batch
+ * objective of lbfgs and of the curvature estimate reads the training rows.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "objective.h"
+#include "output.h"
+#include "prng.h"
+
+volatile sig_atomic_t train_interrupted;
+
+const char *train_stop_name(enum train_stop stop)
+{
+	switch (stop) {
+	case TRAIN_COMPLETED: return "completed";
+	case TRAIN_CONVERGED: return "converged";
+	case TRAIN_EARLY_STOPPED: return "early-stopped";
+	case TRAIN_DIVERGED: return "diverged";
+	case TRAIN_INTERRUPTED: return "interrupted";
+	}
+	return "unknown";
+}
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + 1e-9 * (double)(now.tv_nsec - start->tv_nsec);
+}
+
+static int all_finite(const double *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(x[i]))
+			return 0;
+	return 1;
+}
+
+static double norm(const double *x, size_t n)
+{
+	double sum = 0.0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += x[i] * x[i];
+	return sqrt(sum);
+}
+
+/* Coupled weight decay: g += lambda w on weights, never on biases. */
+static void add_weight_decay(const struct model *m, const double *w, double *g, double lambda)
+{
+	if (lambda == 0.0)
+		return;
+	for (size_t i = 0; i < m->net.n_params; i++)
+		if (m->is_weight[i])
+			g[i] += lambda * w[i];
+}
+
+/* Rows per pass through the network: bigger batches go through in pieces. */
+#define PASS_ROWS 256
+
+/*
+ * Everything a pass over rows needs: the model, a workspace and a source.
+ * Each caller that evaluates at the same time as another has its own.
+ */
+struct pass {
+	const struct model *m;
+	struct workspace ws;
+	struct memory_source rows;
+};
+
+static int pass_init(struct pass *p, const struct model *m, const struct data_view *view,
+		     struct error *err)
+{
+	size_t capacity = view->count < PASS_ROWS ? view->count : PASS_ROWS;
+
+	memset(p, 0, sizeof *p);
+	p->m = m;
+	if (workspace_create(&p->ws, &m->net, capacity, err) != 0)
+		return -1;
+	if (memory_source_init(&p->rows, view, capacity, err) != 0) {
+		workspace_free(&p->ws);
+		return -1;
+	}
+	return 0;
+}
+
+static void pass_free(struct pass *p)
+{
+	workspace_free(&p->ws);
+	memory_source_free(&p->rows);
+}
+
+/*
+ * Mean loss of params over the pass's rows, from the first; with grad, the
+ * gradient of that mean overwrites grad.  The in-memory source never
+ * fails, so neither does this.
+ */
+static double pass_mean(struct pass *p, const double *params, double *grad,
+			struct objective_sums *sums)
+{
+	size_t n = p->m->net.n_params;
+
+	memset(sums, 0, sizeof *sums);
+	if (grad)
+		memset(grad, 0, n * sizeof *grad);
+	memory_source_rewind(&p->rows);
+	objective_add(p->m, params, &p->rows.source, &p->ws, grad, sums, NULL);
+	if (sums->count == 0)
+		return 0.0;
+	if (grad)
+		for (size_t i = 0; i < n; i++)
+			grad[i] /= (double)sums->count;
+	return sums->loss / (double)sums->count;
+}
+
+/* The full-batch objective: mean loss + lambda/2 |weights|^2. */
+struct objective_context {
+	struct pass *pass;
+	double lambda;
+};
+
+static double full_objective(void *context, const double *w, double *grad)
+{
+	const struct objective_context *c = context;
+	const struct model *m = c->pass->m;
+	struct objective_sums sums;
+	double value = pass_mean(c->pass, w, grad, &sums);
+
+	if (c->lambda != 0.0) {
+		double squares = 0.0;
+		for (size_t i = 0; i < m->net.n_params; i++)
+			if (m->is_weight[i])
+				squares += w[i] * w[i];
+		value += 0.5 * c->lambda * squares;
+		if (grad)
+			add_weight_decay(m, w, grad, c->lambda);
+	}
+	return value;
+}
+
+double train_largest_curvature(const struct model *m, const double *params,
+			       const struct data_view *training, double weight_decay, uint64_t seed)
+{
+	struct pass pass;
+	struct objective_context context = { &pass, weight_decay };
+	size_t n = m->net.n_params;
+	double *v = malloc(4 * n * sizeof *v);
+	double estimate = -1.0;
+	struct prng random;
+
+	if (!v || pass_init(&pass, m, training, NULL) != 0) {
+		free(v);
+		return -1.0;
+	}
+	double *point = v + n, *plus = v + 2 * n, *minus = v + 3 * n;
+	prng_seed(&random, seed);
+	for (size_t i = 0; i < n; i++)
+		v[i] = prng_uniform(&random) - 0.5;
+	double length = norm(v, n);
+	for (int iteration = 0; iteration < 100 && length > 0; iteration++) {
+		/* Hv ~ (grad f(w + h v) - grad f(w - h v)) / 2h, with |v| = 1 */
+		double h = 1e-5 * (1.0 + norm(params, n));
+		for (size_t i = 0; i < n; i++)
+			v[i] /= length;
+		for (size_t i = 0; i < n; i++)
+			point[i] = params[i] + h * v[i];
+		full_objective(&context, point, plus);
+		for (size_t i = 0; i < n; i++)
+			point[i] = params[i] - h * v[i];
+		full_objective(&context, point, minus);
+		double rayleigh = 0.0;
+		for (size_t i = 0; i < n; i++) {
+			double hv = (plus[i] - minus[i]) / (2.0 * h);
+			rayleigh += v[i] * hv;
+			v[i] = hv;
+		}
+		length = norm(v, n);
+		if (!isfinite(length))
+			break;
+		double previous = estimate;
+		estimate = rayleigh;
+		if (iteration > 5 && fabs(estimate - previous) <= 1e-6 * fabs(estimate))
+			break;
+	}
+	free(v);
+	pass_free(&pass);
+	return isfinite(estimate) ? estimate : -1.0;
+}
+
+/* State of one run, so helpers need not pass a dozen arguments. */
+struct run {
+	struct model *m;
+	const struct data_view *training;
+	const struct train_config *c;
+	FILE *out;
+	struct timespec start;
+	struct pass train_pass;         /* the training rows in file order */
+	struct pass batch_pass;         /* slices of the shuffled order */
+	struct pass validation_pass;    /* when has_validation */
+	int has_validation;
+	size_t *order;                  /* the training rows, shuffled each epoch */
+	double *grad;                   /* n_params */
+	struct optim_run *optimizer;
+	double *initial;        /* weights at the start, for the curvature */
+	double *epoch_weights;  /* weights at the end of the last finite epoch */
+	double last_finite_loss;
+	long last_finite_epoch;
+	struct train_result *result;
+};
+
+/* What an epoch record reports. */
+struct epoch_figures {
+	double train_loss, train_accuracy;
+	double val_loss, val_accuracy;
+};
+
+static void evaluate(struct run *r, struct epoch_figures *f)
+{
+	struct objective_sums sums;
+
+	f->train_loss = pass_mean(&r->train_pass, r->m->params, NULL, &sums);
+	f->train_accuracy = sums.count ? (double)sums.correct / (double)sums.count : 0.0;
+	if (r->has_validation) {
+		f->val_loss = pass_mean(&r->validation_pass, r->m->params, NULL, &sums);
+		f->val_accuracy = sums.count ? (double)sums.correct / (double)sums.count : 0.0;
+	}
+}
+
+/* The loss --patience and the plateau schedule watch. */
+static double monitored_loss(const struct run *r, const struct epoch_figures *f)
+{
+	return r->has_validation ? f->val_loss : f->train_loss;
+}
+
+static int write_epoch(struct run *r, long epoch, const struct epoch_figures *f, double lr)
+{
+	int classifier = r->m->head->classifier;
+
+	if (r->c->quiet)
+		return 0;
+	fprintf(r->out, "epoch,%ld,", epoch);
+	output_write_shortest(r->out, f->train_loss);
+	putc(',', r->out);
+	if (r->has_validation)
+		output_write_shortest(r->out, f->val_loss);
+	putc(',', r->out);
+	if (classifier)
+		output_write_shortest(r->out, f->train_accuracy);
+	putc(',', r->out);
+	if (classifier && r->has_validation)
+		output_write_shortest(r->out, f->val_accuracy);
+	putc(',', r->out);
+	output_write_shortest(r->out, lr);
+	fprintf(r->out, ",%.6f\n", seconds_since(&r->start));
+	return output_flush(r->out);
+}
+
+/* 1, 2 or 5 times a power of ten, at most x: a step size a person would type. */
+static double round_down(double x)
+{
+	double power = pow(10.0, floor(log10(x)));
+
+	if (5 * power <= x)
+		return 5 * power;
+	if (2 * power <= x)
+		return 2 * power;
+	return power;
+}
+
+static void describe_divergence(struct run *r, long epoch, long step, const char *what,
+				double gradient_norm)
+{
+	char *text = r->result->message;
+	size_t size = sizeof r->result->message;
+	const struct optim_hyper *h = &r->c->hyper;
+	int used = snprintf(text, size,
+			    "diverged at epoch %ld, step %ld: %s (last finite loss %.6g at epoch %ld, "
+			    "gradient norm %.6g)", epoch, step, what, r->last_finite_loss,
+			    r->last_finite_epoch, gradient_norm);
+	double lambda_max = train_largest_curvature(r->m, r->initial, r->training,
+						    h->weight_decay, r->c->seed);
+	if (used < 0 || (size_t)used >= size)
+		return;
+	if (lambda_max > 0 && 2.0 / lambda_max < h->lr) {
+		double limit = 2.0 / lambda_max;
+		snprintf(text + used, size - (size_t)used,
+			 "\nthe largest Hessian eigenvalue at the initial weights is about %.3g, so "
+			 "gradient descent is stable only for a step size below 2/lambda_max = %.3g "
+			 "(this run: --lr %.6g)\ntry --lr %.3g or smaller", lambda_max, limit, h->lr,
+			 round_down(0.9 * limit));
+	} else {
+		/* The full-batch bound holds, yet the run diverged: blame the noise. */
+		snprintf(text + used, size - (size_t)used,
+			 "\nthe step size %.6g is below 2/lambda_max at the initial weights%s, but "
+			 "mini-batch noise or growing curvature made the run diverge\n"
+			 "try --lr %.3g or smaller", h->lr, lambda_max > 0 ? "" : " (not estimated)",
+			 round_down(h->lr / 10));
+	}
+}
+
+static void diverge(struct run *r, long epoch, long step, const char *what, double gradient_norm)
+{
+	memcpy(r->m->params, r->epoch_weights, r->m->net.n_params * sizeof *r->m->params);
+	r->result->stop = TRAIN_DIVERGED;
+	r->result->epoch = r->last_finite_epoch;
+	describe_divergence(r, epoch, step, what, gradient_norm);
+}
+
+static void progress_bar(struct run *r, long epoch, size_t done, size_t total)
+{
+	int width = 30, filled = (int)(width * done / (total ? total : 1));
+
+	fprintf(stderr, "\repoch %ld/%ld [%.*s%*s] %3d%%", epoch, r->c->epochs, filled,
+		"##############################", width - filled, "",
+		(int)(100 * done / (total ? total : 1)));
+}
+
+/* Before anything else goes to stderr, and at the end of the epoch. */
+static void clear_progress_bar(int drawing)
+{
+	if (drawing)
+		fputs("\r\033[K", stderr);
+}
+
+/*
+ * One epoch of mini-batch steps.  Returns 1 to go on, 0 when the run has
+ * stopped (result filled in).
+ */
+static int first_order_epoch(struct run *r, long epoch, long *t, double *lr)
+{
+	struct model *m = r->m;
+	const struct train_config *c = r->c;
+	size_t n = r->training->count, batch = c->batch_size ? c->batch_size : n;
+	size_t p = m->net.n_params;
+	struct timespec epoch_start;
+	int drawing = 0;
+	double next_draw = 1.0;         /* seconds into the epoch; redraw 10 times a second */
+
+	clock_gettime(CLOCK_MONOTONIC, &epoch_start);
+	for (size_t start = 0, steps = 0; start < n; start += batch, steps++) {
+		size_t count = n - start < batch ? n - start : batch;
+		struct objective_sums sums;
+		++*t;
+		*lr = schedule_step_size(&c->schedule, epoch, *t);
+		memory_source_select(&r->batch_pass.rows, r->order + start, count);
+		double loss = pass_mean(&r->batch_pass, m->params, r->grad, &sums);
+		if (!c->optimizer->decoupled_weight_decay)
+			add_weight_decay(m, m->params, r->grad, c->hyper.weight_decay);
+		if (!isfinite(loss) || !all_finite(r->grad, p)) {
+			clear_progress_bar(drawing);
+			diverge(r, epoch, *t, isfinite(loss) ? "the gradient is not finite"
+				: "the mini-batch loss is not finite", norm(r->grad, p));
+			return 0;
+		}
+		optim_step(r->optimizer, m->params, r->grad, *t, *lr, m->is_weight);
+		if (!all_finite(m->params, p)) {
+			clear_progress_bar(drawing);
+			diverge(r, epoch, *t, "the step made the weights non-finite", norm(r->grad, p));
+			return 0;
+		}
+		if (train_interrupted) {
+			r->result->stop = TRAIN_INTERRUPTED;
+			r->result->epoch = epoch;
+			break;
+		}
+		if (c->progress && (steps & 63) == 63) {
+			double elapsed = seconds_since(&epoch_start);
+			if (elapsed > next_draw) {
+				progress_bar(r, epoch, start + count, n);
+				drawing = 1;
+				next_draw = elapsed + 0.1;
+			}
+		}
+	}
+	clear_progress_bar(drawing);
+	return r->result->stop == TRAIN_COMPLETED;
+}
+
+/*
+ * One full-batch iteration (lbfgs).  Returns 1 to go on, 0 when the run has
+ * stopped (result filled in); *value and r->grad carry the objective from
+ * one iteration to the next.
+ */
+static int full_batch_epoch(struct run *r, long epoch, long *t, double *lr, double *value)
+{
+	struct objective_context context = { &r->train_pass, r->c->hyper.weight_decay };
+	struct optim_objective objective = { full_objective, &context };
+
+	*lr = schedule_step_size(&r->c->schedule, epoch, ++*t);
+	int outcome = optim_iterate(r->optimizer, &objective, *lr, r->m->params, value, r->grad);
+	if (outcome == OPTIM_ITERATE_NONFINITE) {
+		diverge(r, epoch, *t, "the objective or its gradient is not finite",
+			norm(r->grad, r->m->net.n_params));
+		return 0;
+	}
+	if (outcome == OPTIM_ITERATE_CONVERGED)
+		r->result->stop = TRAIN_CONVERGED;
+	else if (train_interrupted)
+		r->result->stop = TRAIN_INTERRUPTED;
+	return 1;
+}
+
+static int run_setup(struct run *r, const struct data_view *validation, struct error *err)
+{
+	const struct data_view *training = r->training;
+	size_t p = r->m->net.n_params, n = training->count;
+
+	r->has_validation = validation != NULL;
+	if (pass_init(&r->train_pass, r->m, training, err) != 0 ||
+	    pass_init(&r->batch_pass, r->m, training, err) != 0 ||
+	    (validation && pass_init(&r->validation_pass, r->m, validation, err) != 0))
+		return -1;
+	r->order = malloc((n ? n : 1) * sizeof *r->order);
+	r->grad = calloc(p, sizeof *r->grad);
+	r->initial = malloc(p * sizeof *r->initial);
+	r->epoch_weights = malloc(p * sizeof *r->epoch_weights);
+	r->optimizer = optim_create(r->c->optimizer, p, &r->c->hyper);
+	if (!r->order || !r->grad || !r->initial || !r->epoch_weights || !r->optimizer)
+		return error_set(err, EXIT_SOFTWARE, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		r->order[i] = training->rows ? training->rows[i] : i;
+	memcpy(r->initial, r->m->params, p * sizeof *r->initial);
+	memcpy(r->epoch_weights, r->m->params, p * sizeof *r->epoch_weights);
+	return 0;
+}
+
+static void run_free(struct run *r)
+{
+	pass_free(&r->train_pass);
+	pass_free(&r->batch_pass);
+	pass_free(&r->validation_pass);
+	optim_free(r->optimizer);
+	free(r->order);
+	free(r->grad);
+	free(r->initial);
+	free(r->epoch_weights);
+}
+
+int train_run(struct model *m, const struct data_view *training,
+	      const struct data_view *validation, const struct train_config *c, FILE *out,
+	      struct train_result *result, struct error *err)
+{
+	const struct optimizer *optimizer = c->optimizer;
+	int full_batch = optim_full_batch(optimizer);
+	size_t n = training->count, p = m->net.n_params;
+	size_t batch = c->batch_size && c->batch_size < n ? c->batch_size : n;
+	long steps_per_epoch = full_batch ? 1 : (long)((n + batch - 1) / batch);
+	struct run r = { .m = m, .training = training, .c = c, .out = out, .result = result };
+	struct train_config config = *c;        /* its schedule keeps plateau state */
+	struct epoch_figures figures = { 0 };
+	struct prng random;
+	double *best = NULL;
+	int status = 0;
+
+	memset(result, 0, sizeof *result);
+	result->stop = TRAIN_COMPLETED;
+	clock_gettime(CLOCK_MONOTONIC, &r.start);
+	best = malloc(p * sizeof *best);
+	if (!best || run_setup(&r, validation, err) != 0) {
+		status = error_set(err, EXIT_SOFTWARE, "out of memory");
+		goto done;
+	}
+	memcpy(best, m->params, p * sizeof *m->params);
+	prng_seed(&random, c->seed);
+	schedule_start(&config.schedule, c->hyper.lr, c->epochs, steps_per_epoch);
+	r.c = &config;
+
+	/* Epoch 0: the starting point, before any step. */
+	evaluate(&r, &figures);
+	double lr = schedule_step_size(&config.schedule, 1, 1);
+	double value = 0.0;
+	if (!isfinite(figures.train_loss)) {
+		status = error_set(err, EXIT_DATA, "the initial loss is not finite");
+		goto done;
+	}
+	if (write_epoch(&r, 0, &figures, lr) != 0) {
+		status = error_set(err, EXIT_IO, "write error");
+		goto done;
+	}
+	schedule_epoch_end(&config.schedule, monitored_loss(&r, &figures));
+	r.last_finite_loss = figures.train_loss;
+	double best_loss = monitored_loss(&r, &figures);
+	long best_epoch = 0, t = 0;
+	if (full_batch) {
+		struct objective_context context = { &r.train_pass, c->hyper.weight_decay };
+		value = full_objective(&context, m->params, r.grad);
+	}
+
+	for (long epoch = 1; epoch <= c->epochs; epoch++) {
+		if (full_batch) {
+			if (!full_batch_epoch(&r, epoch, &t, &lr, &value))
+				break;
+		} else {
+			if (c->shuffle)
+				prng_shuffle(&random, r.order, n);
+			if (!first_order_epoch(&r, epoch, &t, &lr) &&
+			    result->stop != TRAIN_INTERRUPTED)
+				break;
+		}
+		if (result->stop == TRAIN_INTERRUPTED)
+			break;
+		evaluate(&r, &figures);
+		if (!isfinite(figures.train_loss)) {
+			diverge(&r, epoch, t, "the training loss is not finite", norm(r.grad, p));
+			break;
+		}
+		if (write_epoch(&r, epoch, &figures, lr) != 0) {
+			status = error_set(err, EXIT_IO, "write error");
+			goto done;
+		}
+		r.last_finite_loss = figures.train_loss;
+		r.last_finite_epoch = epoch;
+		memcpy(r.epoch_weights, m->params, p * sizeof *m->params);
+		result->epoch = epoch;
+		double watched = monitored_loss(&r, &figures);
+		schedule_epoch_end(&config.schedule, watched);
+		if (result->stop == TRAIN_CONVERGED)
+			break;
+		if (c->patience > 0) {
+			if (watched < best_loss) {
+				best_loss = watched;
+				best_epoch = epoch;
+				memcpy(best, m->params, p * sizeof *best);
+			} else if (epoch - best_epoch >= c->patience) {
+				memcpy(m->params, best, p * sizeof *best);
+				result->stop = TRAIN_EARLY_STOPPED;
+				result->epoch = best_epoch;
+				break;
+			}
+		}
+	}
+done:
+	run_free(&r);
+	free(best);
+	return status;
+}

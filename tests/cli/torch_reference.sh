@@ -27,7 +27,7 @@ awk -F, 'NR > 1 && !seen[$1 FS $2 FS $3 FS $4 FS $5]++ { print $1, $2, $3, $4, $
 	"$reference" >"$tmp/configurations"
 
 # Every run's output goes into one file, each behind a "run," line naming its
-# configuration, so that one awk compares them all.
+# configuration, so that one awk (compare_losses.awk) compares them all.
 runs=$tmp/runs
 : >"$runs"
 while read -r model optimizer lr batch_size weight_decay; do
@@ -51,84 +51,14 @@ done <"$tmp/configurations"
 
 mismatches=$tmp/mismatches
 : >"$mismatches"
-awk -F, -v tolerance="$tolerance" -v mismatches="$mismatches" '
-	BEGIN {
-		worst = -1
-	}
-	function describe(configuration,    part) {
-		split(configuration, part, FS)
-		return part[1] " " part[2] " -l " part[3] " -b " part[4] " --weight-decay " part[5]
-	}
-	function mismatch(text) {
-		print "FAIL: " text >mismatches
-		failed++
-	}
-	# The fixture: torch[configuration FS epoch] = loss.
-	FNR == NR {
-		if (FNR > 1) {
-			configuration = $1 FS $2 FS $3 FS $4 FS $5
-			torch[configuration FS $6] = $7
-			if (!(configuration in epochs))
-				order[++configurations] = configuration
-			epochs[configuration]++
-		}
-		next
-	}
-	$1 == "run" {
-		configuration = $2 FS $3 FS $4 FS $5 FS $6
-		ran[configuration] = 1
-		next
-	}
-	$1 != "epoch" {
-		next
-	}
-	{
-		key = configuration FS $2
-		if (!(key in torch)) {
-			mismatch(describe(configuration) ": unexpected epoch record " $0)
-			next
-		}
-		seen[configuration]++
-		reference = torch[key] + 0
-		ours = $3 + 0
-		difference = ours - reference
-		if (difference < 0)
-			difference = -difference
-		scale = reference < 0 ? -reference : reference
-		if (!(difference <= tolerance * scale)) {
-			mismatch(sprintf("%s epoch %s: descent %s, torch %s (relative error %.3g > %g)",
-				describe(configuration), $2, $3, torch[key], difference / scale, tolerance))
-			next
-		}
-		relative = difference / scale
-		if (relative > worst) {
-			worst = relative
-			worst_at = describe(configuration) " epoch " $2
-		}
-		compared++
-	}
-	END {
-		complete = 0
-		for (i = 1; i <= configurations; i++) {
-			configuration = order[i]
-			if (!(configuration in ran))
-				mismatch(describe(configuration) ": not run")
-			else if (seen[configuration] != epochs[configuration])
-				mismatch(sprintf("%s: %d epoch records match the fixture, expected %d",
-					describe(configuration), seen[configuration], epochs[configuration]))
-			else
-				complete++
-		}
-		printf "compared %d configurations, %d losses\n", complete, compared
-		printf "worst relative error %.3g (%s), tolerance %g\n", worst, worst_at, tolerance
-		print complete >(mismatches ".complete")
-		exit (failed > 0)
-	}
-' "$reference" "$runs"
+awk -v keys=1,2,3,4,5 -v epoch_field=6 -v loss_field=7 -v tolerance="$tolerance" \
+	-v mismatches="$mismatches" -f "$top_srcdir/tests/cli/compare_losses.awk" \
+	"$reference" "$runs"
 cat "$mismatches" >&2
 failures=$((failures + $(grep -c '^FAIL' "$mismatches")))
 
-complete=$(cat "$mismatches.complete" 2>/dev/null)
+complete=0 compared=0
+read -r complete compared 2>/dev/null <"$mismatches.complete"
 [ "${complete:-0}" -eq "$expected_configurations" ] ||
 	fail "compared ${complete:-0} configurations in full, expected $expected_configurations"
 

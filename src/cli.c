@@ -283,24 +283,25 @@ static int parse_seed(const char *text, uint64_t *value, struct error *err)
 /* --hidden 64,32: widths from 1 to 1e6, at most MAX_HIDDEN of them. */
 static int parse_hidden(const char *text, struct options *o, struct error *err)
 {
-	char copy[1024];
-	char *save = NULL;
+	const char *p = text;
 
 	o->n_hidden = 0;
 	o->hidden_text = text;
-	if (strlen(text) >= sizeof copy || !*text || text[strlen(text) - 1] == ',')
-		goto bad;
-	strcpy(copy, text);
-	for (char *width = strtok_r(copy, ",", &save); width; width = strtok_r(NULL, ",", &save)) {
+	for (;;) {
+		char width[16];
+		size_t length = strcspn(p, ",");
 		uint64_t value;
-		if (o->n_hidden == MAX_HIDDEN || parse_whole_number(width, 1000000, &value) != 0 ||
-		    value == 0)
+		if (o->n_hidden == MAX_HIDDEN || length == 0 || length >= sizeof width)
+			goto bad;
+		memcpy(width, p, length);
+		width[length] = '\0';
+		if (parse_whole_number(width, 1000000, &value) != 0 || value == 0)
 			goto bad;
 		o->hidden[o->n_hidden++] = (size_t)value;
+		if (p[length] == '\0')
+			return 0;
+		p += length + 1;
 	}
-	if (strstr(text, ",,") || text[0] == ',')
-		goto bad;
-	return 0;
 bad:
 	return error_set(err, EXIT_USAGE, "invalid --hidden '%s': expected widths from 1 to "
 			 "1000000 separated by commas, at most %d layers", text, MAX_HIDDEN);

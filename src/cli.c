@@ -16,11 +16,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "dataset.h"
 #include "error.h"
+#include "metrics.h"
 #include "model.h"
 #include "model_io.h"
 #include "network.h"
@@ -29,7 +31,9 @@
 #include "parse.h"
 #include "schedule.h"
 #include "source.h"
+#include "spelling.h"
 #include "train.h"
+#include "train_state.h"
 
 /* Widths given to --hidden, at most this many layers. */
 #define MAX_HIDDEN 64
@@ -60,16 +64,25 @@ struct options {
 	int shuffle;
 	int header;
 	char delimiter;
+	int blank_runs;                 /* -d space */
 	const char *target;
+	const char *features;           /* --features COLS */
+	const char *ignore;             /* --ignore COLS */
+	const char *categorical;        /* --categorical COLS|auto */
+	enum missing_policy missing;    /* --missing */
 	int standardize;
 	const char *schedule;
 	long warmup;
 	long patience;
 	const char *save;
 	const char *init;
+	int save_state;                 /* --save-state: the run's state into --save FILE */
 	const char *predict;
 	int probabilities;
 	int quiet;
+	const char *log;                /* --log FILE: the epoch records as a CSV table */
+	int metrics;                    /* --metrics: metric and confusion records (--predict) */
+	unsigned char given[512];       /* given[c]: the option getopt returns as c was given */
 };
 
 enum long_only_option {
@@ -77,7 +90,8 @@ enum long_only_option {
 	OPTION_RHO, OPTION_BETA1, OPTION_BETA2, OPTION_EPS, OPTION_WEIGHT_DECAY,
 	OPTION_HISTORY, OPTION_SCHEDULE, OPTION_WARMUP, OPTION_PATIENCE, OPTION_SAVE,
 	OPTION_INIT, OPTION_PREDICT, OPTION_PROBABILITIES, OPTION_HIDDEN, OPTION_ACTIVATION,
-	OPTION_RESIDUAL, OPTION_HOLDOUT, OPTION_VALIDATION
+	OPTION_RESIDUAL, OPTION_HOLDOUT, OPTION_VALIDATION, OPTION_LOG, OPTION_METRICS,
+	OPTION_SAVE_STATE, OPTION_FEATURES, OPTION_IGNORE, OPTION_MISSING, OPTION_CATEGORICAL
 };
 
 static const struct option long_options[] = {
@@ -95,6 +109,10 @@ static const struct option long_options[] = {
 	{ "target", required_argument, NULL, 't' },
 	{ "delimiter", required_argument, NULL, 'd' },
 	{ "no-header", no_argument, NULL, OPTION_NO_HEADER },
+	{ "features", required_argument, NULL, OPTION_FEATURES },
+	{ "ignore", required_argument, NULL, OPTION_IGNORE },
+	{ "missing", required_argument, NULL, OPTION_MISSING },
+	{ "categorical", required_argument, NULL, OPTION_CATEGORICAL },
 	{ "standardize", no_argument, NULL, OPTION_STANDARDIZE },
 	{ "no-shuffle", no_argument, NULL, OPTION_NO_SHUFFLE },
 	{ "momentum", required_argument, NULL, OPTION_MOMENTUM },
@@ -108,9 +126,12 @@ static const struct option long_options[] = {
 	{ "warmup", required_argument, NULL, OPTION_WARMUP },
 	{ "patience", required_argument, NULL, OPTION_PATIENCE },
 	{ "save", required_argument, NULL, OPTION_SAVE },
+	{ "save-state", no_argument, NULL, OPTION_SAVE_STATE },
 	{ "init", required_argument, NULL, OPTION_INIT },
 	{ "predict", required_argument, NULL, OPTION_PREDICT },
 	{ "probabilities", no_argument, NULL, OPTION_PROBABILITIES },
+	{ "metrics", no_argument, NULL, OPTION_METRICS },
+	{ "log", required_argument, NULL, OPTION_LOG },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -163,8 +184,16 @@ static void print_help(FILE *out)
 	      "Model and data:\n"
 	      "  -m, --model NAME        model to train [linear]\n"
 	      "  -t, --target NAME|N     target column, by name or 1-based number [last]\n"
-	      "  -d, --delimiter C       field delimiter, one character or 'tab' [,]\n"
+	      "  -d, --delimiter C       field delimiter, one character, 'tab', or 'space'\n"
+	      "                          (runs of blanks, as numpy.savetxt writes) [,]\n"
 	      "      --no-header         the first line is data, not column names\n"
+	      "      --features COLS     exactly these feature columns, in this order (names\n"
+	      "                          or 1-based numbers, separated by commas) [all]\n"
+	      "      --ignore COLS       every column but these and the target is a feature\n"
+	      "      --missing HOW       empty fields, NA, NaN, nan, null: refuse, drop the\n"
+	      "                          row, or mean (the training mean) [refuse]\n"
+	      "      --categorical COLS  one-hot encode these text columns, or 'auto': every\n"
+	      "                          column whose first value is not a number\n"
 	      "      --standardize       rescale features to mean 0, standard deviation 1\n"
 	      "                          (statistics of the training rows)\n"
 	      "      --hidden W1,W2,...  hidden layers of these widths before the head [none]\n"
@@ -203,12 +232,20 @@ static void print_help(FILE *out)
 	      "\n"
 	      "Model files and prediction:\n"
 	      "      --save FILE         also write the model to FILE (atomically)\n"
-	      "      --init FILE         start from the model in FILE\n"
+	      "      --save-state        with --save, also write the training state\n"
+	      "                          (optimizer, schedule, shuffling, epoch) to FILE\n"
+	      "      --init FILE         start from the model in FILE; continue its run\n"
+	      "                          when FILE holds a saved training state\n"
 	      "      --predict FILE      predict each row with the model in FILE; no training\n"
 	      "      --probabilities     with --predict, print class probabilities\n"
+	      "      --metrics           with --predict, also write metric and confusion\n"
+	      "                          records after the predictions (needs the target)\n"
 	      "\n"
 	      "Output:\n"
 	      "  -q, --quiet             no comments or epoch records, only the model\n"
+	      "                          (--predict: no header row, no metrics on stderr)\n"
+	      "      --log FILE          write the epoch records to FILE instead, as a CSV\n"
+	      "                          table with a header row (for pandas, gnuplot)\n"
 	      "  -h, --help              print this help and exit\n"
 	      "  -V, --version           print the version and exit\n"
 	      "\n", out);
@@ -234,7 +271,8 @@ static void print_help(FILE *out)
 	for (size_t i = 0; schedule_kinds[i]; i++)
 		print_entry(out, schedule_kinds[i]->usage, schedule_kinds[i]->summary, NULL);
 	fputs("\nExit status: 0 success, 3 diverged, 64 usage error, 65 bad data or model,\n"
-	      "66 unreadable file, 70 internal error, 74 write error, 130 interrupted.\n"
+	      "66 unreadable file, 70 internal error, 73 cannot create an output file,\n"
+	      "74 write error, 130 interrupted.\n"
 	      "Full documentation: man descent\n", out);
 }
 
@@ -320,6 +358,37 @@ static int parse_delimiter(const char *text, char *delimiter, struct error *err)
 	return 0;
 }
 
+/* "unrecognized option '--standardise' (did you mean '--standardize'?)" */
+static int unrecognized_option(const char *text, struct error *err)
+{
+	char name[SPELLING_MAX_LENGTH + 1];
+	size_t length = strcspn(text, "=");
+	struct spelling_match match;
+	const char *suggestion = NULL;
+
+	if (strncmp(text, "--", 2) == 0 && length - 2 < sizeof name) {
+		memcpy(name, text + 2, length - 2);
+		name[length - 2] = '\0';
+		spelling_start(&match, name);
+		for (const struct option *option = long_options; option->name; option++)
+			spelling_consider(&match, option->name);
+		suggestion = spelling_suggestion(&match);
+	}
+	if (suggestion)
+		return error_set(err, EXIT_USAGE, "unrecognized option '%s' (did you mean '--%s'?)",
+				 text, suggestion);
+	return error_set(err, EXIT_USAGE, "unrecognized option '%s'", text);
+}
+
+/* "; did you mean 'adam'?" after an unknown registry name, or "". */
+static const char *did_you_mean(const struct spelling_match *match, char *text, size_t size)
+{
+	const char *suggestion = spelling_suggestion(match);
+
+	snprintf(text, size, suggestion ? "; did you mean '%s'?" : "", suggestion);
+	return text;
+}
+
 /*
  * Returns 0 to go on, 1 when --help or --version has been handled, -1 on a
  * usage error.
@@ -343,6 +412,8 @@ static int parse_options(int argc, char **argv, struct options *o, struct error 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":m:o:l:e:b:s:t:d:qhV", long_options, NULL)) != -1) {
 		int failed = 0;
+		if (c >= 0 && (size_t)c < sizeof o->given)
+			o->given[c] = 1;
 		switch (c) {
 		case 'm': o->model = optarg; o->model_given = 1; break;
 		case OPTION_HIDDEN: failed = parse_hidden(optarg, o, err); break;
@@ -369,8 +440,39 @@ static int parse_options(int argc, char **argv, struct options *o, struct error 
 			break;
 		case 's': failed = parse_seed(optarg, &o->seed, err); break;
 		case 't': o->target = optarg; break;
-		case 'd': failed = parse_delimiter(optarg, &o->delimiter, err); break;
+		case 'd':
+			/* -d space: runs of blanks, which no one character can say. */
+			o->blank_runs = strcmp(optarg, "space") == 0;
+			if (o->blank_runs)
+				o->delimiter = ' ';
+			else
+				failed = parse_delimiter(optarg, &o->delimiter, err);
+			break;
 		case OPTION_NO_HEADER: o->header = 0; break;
+		case OPTION_FEATURES:
+		case OPTION_IGNORE:
+		case OPTION_CATEGORICAL:
+			if (!column_list_valid(optarg) &&
+			    !(c == OPTION_CATEGORICAL && strcmp(optarg, "auto") == 0))
+				failed = error_set(err, EXIT_USAGE, "invalid --%s '%s': expected column "
+						   "names or 1-based numbers separated by commas%s",
+						   c == OPTION_FEATURES ? "features" : c == OPTION_IGNORE ?
+						   "ignore" : "categorical", optarg,
+						   c == OPTION_CATEGORICAL ? ", or auto" : "");
+			*(c == OPTION_FEATURES ? &o->features : c == OPTION_IGNORE ? &o->ignore
+			  : &o->categorical) = optarg;
+			break;
+		case OPTION_MISSING:
+			if (strcmp(optarg, "refuse") == 0)
+				o->missing = MISSING_REFUSE;
+			else if (strcmp(optarg, "drop") == 0)
+				o->missing = MISSING_DROP;
+			else if (strcmp(optarg, "mean") == 0)
+				o->missing = MISSING_MEAN;
+			else
+				failed = error_set(err, EXIT_USAGE, "invalid --missing '%s': expected "
+						   "refuse, drop or mean", optarg);
+			break;
 		case OPTION_STANDARDIZE: o->standardize = 1; break;
 		case OPTION_NO_SHUFFLE: o->shuffle = 0; break;
 		case OPTION_MOMENTUM:
@@ -413,8 +515,11 @@ static int parse_options(int argc, char **argv, struct options *o, struct error 
 			break;
 		case OPTION_SAVE: o->save = optarg; break;
 		case OPTION_INIT: o->init = optarg; break;
+		case OPTION_SAVE_STATE: o->save_state = 1; break;
 		case OPTION_PREDICT: o->predict = optarg; break;
 		case OPTION_PROBABILITIES: o->probabilities = 1; break;
+		case OPTION_METRICS: o->metrics = 1; break;
+		case OPTION_LOG: o->log = optarg; break;
 		case 'q': o->quiet = 1; break;
 		case 'h': print_help(stdout); return 1;
 		case 'V': printf("descent %s\n", PACKAGE_VERSION); return 1;
@@ -424,7 +529,7 @@ static int parse_options(int argc, char **argv, struct options *o, struct error 
 		default:
 			if (optopt)
 				return error_set(err, EXIT_USAGE, "invalid option '-%c'", optopt);
-			return error_set(err, EXIT_USAGE, "unrecognized option '%s'", argv[optind - 1]);
+			return unrecognized_option(argv[optind - 1], err);
 		}
 		if (failed)
 			return -1;
@@ -435,8 +540,15 @@ static int parse_options(int argc, char **argv, struct options *o, struct error 
 				 argv[optind]);
 	if (o->probabilities && !o->predict)
 		return error_set(err, EXIT_USAGE, "--probabilities needs --predict FILE");
+	if (o->metrics && !o->predict)
+		return error_set(err, EXIT_USAGE, "--metrics needs --predict FILE");
+	if (o->save_state && !o->save)
+		return error_set(err, EXIT_USAGE, "--save-state needs --save FILE");
 	if (o->predict && o->init)
 		return error_set(err, EXIT_USAGE, "--predict and --init cannot be used together");
+	if (o->features && o->ignore)
+		return error_set(err, EXIT_USAGE, "--features and --ignore cannot be used together: "
+				 "--features alone names every feature column");
 	if (o->predict && o->save)
 		return error_set(err, EXIT_USAGE, "--predict trains nothing, so --save has nothing to save");
 	if (o->holdout > 0 && o->validation)
@@ -501,15 +613,29 @@ static void describe_configuration(FILE *out, const struct options *o, const str
 		write_quoted_name(out, "validation", o->validation);
 	if (!o->header)
 		fputs(" --no-header", out);
-	if (o->delimiter == '\t')
+	if (o->blank_runs)
+		fputs(" --delimiter space", out);
+	else if (o->delimiter == '\t')
 		fputs(" --delimiter tab", out);
 	else if (o->delimiter != ',')
 		fprintf(out, " --delimiter '%c'", o->delimiter);
+	if (o->features)
+		write_quoted_name(out, "features", o->features);
+	if (o->ignore)
+		write_quoted_name(out, "ignore", o->ignore);
+	if (o->categorical)
+		write_quoted_name(out, "categorical", o->categorical);
+	if (o->missing != MISSING_REFUSE)
+		fprintf(out, " --missing %s", o->missing == MISSING_DROP ? "drop" : "mean");
 	if (o->init)
 		write_quoted_name(out, "init", o->init);
 	if (m->schema.target_name)
 		write_quoted_name(out, "target", m->schema.target_name);
-	fprintf(out, "\n# kind,epoch,train_loss,val_loss,train_accuracy,val_accuracy,lr,seconds\n");
+	if (o->log)
+		write_quoted_name(out, "log", o->log);
+	/* With --log the epoch records, and so their legend, go to the log. */
+	fprintf(out, "\n%s", o->log ? "" :
+		"# kind,epoch,train_loss,val_loss,train_accuracy,val_accuracy,lr,seconds\n");
 }
 
 static void on_interrupt(int signal_number)
@@ -539,6 +665,11 @@ static void reading_options(const struct options *o, const struct head *head,
 	memset(r, 0, sizeof *r);
 	r->source = "<stdin>";
 	r->delimiter = o->delimiter;
+	r->blank_runs = o->blank_runs;
+	r->features = o->features;
+	r->ignore = o->ignore;
+	r->categorical = o->categorical;
+	r->missing = o->missing;
 	r->has_header = o->header;
 	r->target = o->target;
 	r->classification = head->classifier;
@@ -553,6 +684,7 @@ static void schema_options(const struct model *m, struct csv_read_options *r, in
 	r->schema_features = m->schema.feature_names;
 	r->schema_count = m->schema.n_features;
 	r->schema_target = m->schema.target_name;
+	r->model_schema = &m->schema;
 	r->target_required = target_required;
 	if (m->head->classifier) {
 		r->schema_classes = m->schema.class_labels;
@@ -568,17 +700,140 @@ static void append_name(char *list, size_t size, const char *name)
 	snprintf(list + used, size - used, "%s%s", used ? ", " : "", name);
 }
 
+/* "descent: warning: --beta1 does not apply to sgd (ignored)" */
+static void warn_ignored(const char *option, const char *what)
+{
+	fprintf(stderr, "descent: warning: --%s does not apply to %s (ignored)\n", option, what);
+}
+
+/* The long name of the option getopt returns as c. */
+static const char *option_name(int c)
+{
+	for (const struct option *option = long_options; option->name; option++)
+		if (option->val == c)
+			return option->name;
+	return "?";
+}
+
+/*
+ * Options given that the run will not use: a hyper-parameter the optimizer
+ * does not read (its struct optimizer says which it does), --lr under a
+ * schedule that sets its own step sizes, a batch size for a full-batch
+ * method.
+ */
+static void warn_inapplicable_training(const struct options *o, const struct train_config *c)
+{
+	static const struct { unsigned given; const char *name; unsigned uses; } hyper[] = {
+		{ SET_MOMENTUM, "momentum", OPTIM_USES_MOMENTUM },
+		{ SET_RHO, "rho", OPTIM_USES_RHO },
+		{ SET_BETA1, "beta1", OPTIM_USES_BETAS },
+		{ SET_BETA2, "beta2", OPTIM_USES_BETAS },
+		{ SET_EPS, "eps", OPTIM_USES_EPS },
+		{ SET_HISTORY, "history", OPTIM_USES_HISTORY },
+	};
+	const struct optimizer *optimizer = c->optimizer;
+
+	for (size_t i = 0; i < sizeof hyper / sizeof hyper[0]; i++)
+		if ((o->hyper_given & hyper[i].given) && !(optimizer->uses & hyper[i].uses))
+			warn_ignored(hyper[i].name, optimizer->name);
+	if ((o->hyper_given & SET_LR) && strcmp(c->schedule.kind->name, "cyclic") == 0)
+		warn_ignored("lr", "the cyclic schedule, which sets its own step sizes");
+	if (o->given['b'] && optim_full_batch(optimizer))
+		warn_ignored("batch-size", optimizer->name);
+}
+
+/* Training options given with --predict, which trains nothing. */
+static void warn_inapplicable_prediction(const struct options *o)
+{
+	static const int training_only[] = {
+		'o', 'l', 'e', 'b', 's', OPTION_NO_SHUFFLE, OPTION_STANDARDIZE, OPTION_HIDDEN,
+		OPTION_ACTIVATION, OPTION_RESIDUAL, OPTION_MOMENTUM, OPTION_RHO, OPTION_BETA1,
+		OPTION_BETA2, OPTION_EPS, OPTION_WEIGHT_DECAY, OPTION_HISTORY, OPTION_SCHEDULE,
+		OPTION_WARMUP, OPTION_PATIENCE, OPTION_LOG,
+	};
+
+	for (size_t i = 0; i < sizeof training_only / sizeof training_only[0]; i++)
+		if (o->given[training_only[i]])
+			warn_ignored(option_name(training_only[i]), "--predict");
+}
+
+/*
+ * An output file must be creatable before any training: its directory
+ * exists and is writable (--save writes a temporary file there, then
+ * renames it), and it is not itself a directory.
+ */
+static int check_creatable(const char *option, const char *path, struct error *err)
+{
+	const char *slash = strrchr(path, '/');
+	char directory[4096];
+	struct stat info;
+
+	if (stat(path, &info) == 0 && S_ISDIR(info.st_mode))
+		return error_set(err, EXIT_CANTCREAT, "cannot create --%s '%s': it is a directory",
+				 option, path);
+	if (!slash)
+		snprintf(directory, sizeof directory, ".");
+	else if (slash == path)
+		snprintf(directory, sizeof directory, "/");
+	else
+		snprintf(directory, sizeof directory, "%.*s", (int)(slash - path), path);
+	if (stat(directory, &info) != 0)
+		return error_set(err, EXIT_CANTCREAT, "cannot create --%s '%s': directory '%s': %s",
+				 option, path, directory, strerror(errno));
+	if (!S_ISDIR(info.st_mode))
+		return error_set(err, EXIT_CANTCREAT, "cannot create --%s '%s': '%s' is not a "
+				 "directory", option, path, directory);
+	if (access(directory, W_OK) != 0)
+		return error_set(err, EXIT_CANTCREAT, "cannot create --%s '%s': directory '%s': %s",
+				 option, path, directory, strerror(errno));
+	return 0;
+}
+
+/*
+ * Largest over smallest standard deviation of the feature columns that
+ * vary, over the rows as training sees them (after any standardisation);
+ * 0 when fewer than two columns vary.
+ */
+static double feature_scale_ratio(const struct data_view *view)
+{
+	const struct dataset *d = view->data;
+	double smallest = INFINITY, largest = 0.0;
+
+	if (view->count == 0)
+		return 0.0;
+	for (size_t j = 0; j < d->features; j++) {
+		double mean = 0.0, squares = 0.0;
+		for (size_t i = 0; i < view->count; i++)
+			mean += d->x[(view->rows ? view->rows[i] : i) * d->features + j];
+		mean /= (double)view->count;
+		for (size_t i = 0; i < view->count; i++) {
+			double deviation = d->x[(view->rows ? view->rows[i] : i) * d->features + j] - mean;
+			squares += deviation * deviation;
+		}
+		double deviation = sqrt(squares / (double)view->count);
+		if (deviation > 0) {
+			smallest = fmin(smallest, deviation);
+			largest = fmax(largest, deviation);
+		}
+	}
+	return largest > 0 && smallest < largest ? largest / smallest : 0.0;
+}
+
 static int prepare_training(const struct options *o, struct train_config *c, struct error *err)
 {
 	const struct optimizer *optimizer = optimizer_find(o->optimizer);
 	const struct optim_hyper *given = &o->hyper;
 
 	if (!optimizer) {
-		char names[512] = "";
-		for (size_t i = 0; optimizers[i]; i++)
+		char names[512] = "", hint[96];
+		struct spelling_match match;
+		spelling_start(&match, o->optimizer);
+		for (size_t i = 0; optimizers[i]; i++) {
 			append_name(names, sizeof names, optimizers[i]->name);
-		return error_set(err, EXIT_USAGE, "unknown optimizer '%s' (one of: %s)", o->optimizer,
-				 names);
+			spelling_consider(&match, optimizers[i]->name);
+		}
+		return error_set(err, EXIT_USAGE, "unknown optimizer '%s'%s (one of: %s)", o->optimizer,
+				 did_you_mean(&match, hint, sizeof hint), names);
 	}
 	memset(c, 0, sizeof *c);
 	c->optimizer = optimizer;
@@ -601,6 +856,7 @@ static int prepare_training(const struct options *o, struct train_config *c, str
 	c->patience = o->patience;
 	c->quiet = o->quiet;
 	c->progress = !o->quiet && isatty(STDERR_FILENO);
+	warn_inapplicable_training(o, c);
 	return 0;
 }
 
@@ -697,6 +953,23 @@ static int create_model(const struct options *o, const struct head *head, struct
 	return 0;
 }
 
+/*
+ * The data set on standard input, and the reader's notes on stderr.  A
+ * terminal is refused rather than waited on: the data belongs in a file.
+ */
+static int read_standard_input(const struct csv_read_options *reading, struct dataset *data,
+			       struct error *err)
+{
+	if (isatty(STDIN_FILENO))
+		return error_set(err, EXIT_USAGE, "standard input is a terminal: give the data set "
+				 "as a file, as in 'descent < data.csv'");
+	if (csv_read_dataset(stdin, reading, data, err) != 0)
+		return -1;
+	if (data->notes)
+		print_message(data->notes);
+	return 0;
+}
+
 /* The validation rows of --validation FILE, in the model's schema. */
 static int read_validation(const struct options *o, const struct model *m,
 			   struct dataset *validation, struct error *err)
@@ -713,9 +986,37 @@ static int read_validation(const struct options *o, const struct model *m,
 	reading.source = o->validation;
 	result = csv_read_dataset(in, &reading, validation, err);
 	fclose(in);
+	if (result == 0 && validation->notes)
+		print_message(validation->notes);
 	if (result == 0)
 		schema_standardize(&m->schema, validation->x, validation->rows);
 	return result;
+}
+
+/* For model_save_with: the state records after the model's. */
+static void write_state(FILE *out, const void *state)
+{
+	train_state_write(out, state);
+}
+
+/*
+ * The saved training state of --init FILE, if it holds one: it continues
+ * only with the optimizer it was saved with.
+ */
+static int load_state(const struct options *o, const struct model *m, struct train_config *c,
+		      struct train_state *saved, struct error *err)
+{
+	if (train_state_load(o->init, m->net.n_params, saved, err) != 0)
+		return -1;
+	if (!saved->present)
+		return 0;
+	if (saved->optimizer != c->optimizer)
+		return error_set(err, EXIT_USAGE, "optimizer %s conflicts with the %s state saved in "
+				 "'%s': give --optimizer %s to continue the run, or remove the state "
+				 "records (grep -v '^state,') to start afresh", c->optimizer->name,
+				 saved->optimizer->name, o->init, saved->optimizer->name);
+	c->resume = saved;
+	return 0;
 }
 
 static int run_training(const struct options *o, struct error *err)
@@ -727,20 +1028,30 @@ static int run_training(const struct options *o, struct error *err)
 	struct dataset data = { 0 }, validation_data = { 0 };
 	struct holdout split = { 0 };
 	struct model m = { 0 };
+	struct train_state saved = { 0 }, reached = { 0 };
+	FILE *log = NULL;
 	int status = -1;
 
 	if (!head) {
-		char names[256] = "";
-		for (size_t i = 0; heads[i]; i++)
+		char names[256] = "", hint[96];
+		struct spelling_match match;
+		spelling_start(&match, o->model);
+		for (size_t i = 0; heads[i]; i++) {
 			append_name(names, sizeof names, heads[i]->name);
-		return error_set(err, EXIT_USAGE, "unknown model '%s' (one of: %s)", o->model, names);
+			spelling_consider(&match, heads[i]->name);
+		}
+		return error_set(err, EXIT_USAGE, "unknown model '%s'%s (one of: %s)", o->model,
+				 did_you_mean(&match, hint, sizeof hint), names);
 	}
 	if (prepare_training(o, &config, err) != 0)
+		return -1;
+	if ((o->save && check_creatable("save", o->save, err) != 0) ||
+	    (o->log && check_creatable("log", o->log, err) != 0))
 		return -1;
 	if (o->init) {
 		if (model_load(o->init, &m, err) != 0)
 			return -1;
-		if (check_init_conflicts(o, &m, err) != 0)
+		if (check_init_conflicts(o, &m, err) != 0 || load_state(o, &m, &config, &saved, err) != 0)
 			goto done;
 		head = m.head;
 		reading_options(o, head, &reading);
@@ -748,7 +1059,7 @@ static int run_training(const struct options *o, struct error *err)
 	} else {
 		reading_options(o, head, &reading);
 	}
-	if (csv_read_dataset(stdin, &reading, &data, err) != 0)
+	if (read_standard_input(&reading, &data, err) != 0)
 		goto done;
 	if (o->holdout > 0 &&
 	    dataset_holdout(data.rows, o->holdout, stream_seed(o->seed, SEED_STREAM_HOLDOUT),
@@ -756,9 +1067,18 @@ static int run_training(const struct options *o, struct error *err)
 		goto done;
 	if (o->init) {
 		/* The saved statistics, not new ones: the weights were fitted to them. */
+		if (o->standardize)
+			fprintf(stderr, "descent: --standardize: keeping the statistics stored in %s\n",
+				o->init);
 		schema_standardize(&m.schema, data.x, data.rows);
 	} else {
 		if (create_model(o, head, &data, &m, err) != 0)
+			goto done;
+		/* --missing mean: the training rows' means, before their statistics. */
+		if (o->missing == MISSING_MEAN &&
+		    dataset_fill_missing(&data, o->holdout > 0 ? split.training : NULL,
+					 o->holdout > 0 ? split.n_training : data.rows, &m.schema,
+					 err) != 0)
 			goto done;
 		if (o->standardize) {
 			const size_t *rows = o->holdout > 0 ? split.training : NULL;
@@ -778,6 +1098,17 @@ static int run_training(const struct options *o, struct error *err)
 	} else if (o->validation) {
 		validation = (struct data_view){ &validation_data, NULL, validation_data.rows };
 	}
+	config.feature_scale_ratio = feature_scale_ratio(&training);
+	if (o->log) {
+		log = fopen(o->log, "w");
+		if (!log) {
+			error_set(err, EXIT_CANTCREAT, "cannot create --log '%s': %s", o->log,
+				  strerror(errno));
+			goto done;
+		}
+		fputs("epoch,train_loss,val_loss,train_accuracy,val_accuracy,lr,seconds\n", log);
+		config.log = log;
+	}
 	if (!o->quiet) {
 		describe_configuration(stdout, o, &m, &config);
 		if (output_flush(stdout) != 0) {
@@ -786,6 +1117,7 @@ static int run_training(const struct options *o, struct error *err)
 		}
 	}
 	catch_interrupt();
+	config.save_state = o->save_state ? &reached : NULL;
 	if (train_run(&m, &training, validation.data ? &validation : NULL, &config, stdout,
 		      &result, err) != 0)
 		goto done;
@@ -796,7 +1128,11 @@ static int run_training(const struct options *o, struct error *err)
 		error_set(err, EXIT_IO, "write error");
 		goto done;
 	}
-	if (o->save && model_save(o->save, &m, state, result.epoch, err) != 0)
+	if (o->save_state && !reached.present)
+		fprintf(stderr, "descent: --save-state: the run %s, so '%s' holds the model without "
+			"a training state to continue from\n", state, o->save);
+	if (o->save && model_save_with(o->save, &m, state, result.epoch,
+				       reached.present ? write_state : NULL, &reached, err) != 0)
 		goto done;
 	status = 0;
 	if (result.stop == TRAIN_DIVERGED) {
@@ -808,10 +1144,18 @@ static int run_training(const struct options *o, struct error *err)
 				   result.epoch);
 	}
 done:
+	if (log) {
+		int failed = ferror(log);
+		failed |= fclose(log) != 0;
+		if (failed && (status == 0 || err->status == EXIT_IO))
+			status = error_set(err, EXIT_IO, "write error on --log '%s'", o->log);
+	}
 	dataset_free(&data);
 	dataset_free(&validation_data);
 	dataset_holdout_free(&split);
 	model_free(&m);
+	train_state_free(&saved);
+	train_state_free(&reached);
 	return status;
 }
 
@@ -843,6 +1187,85 @@ static void write_predictions(const struct options *o, const struct model *m,
 	}
 }
 
+/* The confusion matrix as a table, rows the true class, columns the predicted one. */
+static void print_confusion(FILE *out, const struct model *m, const struct metrics *s)
+{
+	enum { MAX_WIDTH = 16 };
+	size_t classes = s->n_classes;
+	int width = 5;
+
+	for (size_t k = 0; k < classes; k++) {
+		int length = (int)strlen(m->schema.class_labels[k]);
+		width = length > width ? (length < MAX_WIDTH ? length : MAX_WIDTH) : width;
+	}
+	for (size_t k = 0; k < classes * classes; k++) {
+		int digits = snprintf(NULL, 0, "%zu", s->confusion[k]);
+		width = digits > width ? digits : width;
+	}
+	fputs("confusion matrix (rows: true class, columns: predicted class):\n", out);
+	fprintf(out, "%*s", width, "");
+	for (size_t j = 0; j < classes; j++)
+		fprintf(out, "  %*.*s", width, width, m->schema.class_labels[j]);
+	putc('\n', out);
+	for (size_t i = 0; i < classes; i++) {
+		fprintf(out, "%*.*s", width, width, m->schema.class_labels[i]);
+		for (size_t j = 0; j < classes; j++)
+			fprintf(out, "  %*zu", width, s->confusion[i * classes + j]);
+		putc('\n', out);
+	}
+}
+
+/* "metric,NAME,VALUE" */
+static void write_metric(FILE *out, const char *name, double value)
+{
+	fprintf(out, "metric,%s,", name);
+	output_write_shortest(out, value);
+	putc('\n', out);
+}
+
+/*
+ * How good the predictions were, for data that carries the target: a
+ * readable summary on stderr (unless -q), and with --metrics the metric and
+ * confusion records on stdout.
+ */
+static void report_metrics(const struct options *o, const struct model *m,
+			   const struct metrics *s)
+{
+	if (!o->quiet) {
+		if (m->head->classifier) {
+			fprintf(stderr, "accuracy  %.6g (%zu of %zu rows)\nlog-loss  %.6g\n",
+				metrics_accuracy(s), s->correct, s->count, metrics_log_loss(s));
+			if (s->confusion)
+				print_confusion(stderr, m, s);
+			else
+				fprintf(stderr, "(no confusion matrix for more than %d classes)\n",
+					METRICS_MAX_CONFUSION);
+		} else {
+			fprintf(stderr, "rmse  %.6g\nmae   %.6g\nr2    %.6g   (%zu rows)\n",
+				metrics_rmse(s), metrics_mae(s), metrics_r2(s), s->count);
+		}
+	}
+	if (!o->metrics)
+		return;
+	if (m->head->classifier) {
+		write_metric(stdout, "accuracy", metrics_accuracy(s));
+		write_metric(stdout, "log_loss", metrics_log_loss(s));
+		for (size_t i = 0; s->confusion && i < s->n_classes; i++) {
+			for (size_t j = 0; j < s->n_classes; j++) {
+				fputs("confusion,", stdout);
+				output_write_field(stdout, m->schema.class_labels[i]);
+				putc(',', stdout);
+				output_write_field(stdout, m->schema.class_labels[j]);
+				fprintf(stdout, ",%zu\n", s->confusion[i * s->n_classes + j]);
+			}
+		}
+	} else {
+		write_metric(stdout, "rmse", metrics_rmse(s));
+		write_metric(stdout, "mae", metrics_mae(s));
+		write_metric(stdout, "r2", metrics_r2(s));
+	}
+}
+
 static int run_prediction(const struct options *o, struct error *err)
 {
 	struct csv_read_options reading;
@@ -850,9 +1273,11 @@ static int run_prediction(const struct options *o, struct error *err)
 	struct workspace ws = { 0 };
 	struct memory_source rows = { 0 };
 	struct row_batch batch;
+	struct metrics scores = { 0 };
 	struct model m;
 	int status = -1;
 
+	warn_inapplicable_prediction(o);
 	if (model_load(o->predict, &m, err) != 0)
 		return -1;
 	if (o->model_given && strcmp(o->model, m.head->name) != 0) {
@@ -867,26 +1292,41 @@ static int run_prediction(const struct options *o, struct error *err)
 	}
 	reading_options(o, m.head, &reading);
 	schema_options(&m, &reading, 0);
-	if (csv_read_dataset(stdin, &reading, &data, err) != 0)
+	if (read_standard_input(&reading, &data, err) != 0)
 		goto done;
 	schema_standardize(&m.schema, data.x, data.rows);
 	struct data_view all = { &data, NULL, data.rows };
-	if (workspace_create(&ws, &m.net, 256, err) != 0 ||
-	    memory_source_init(&rows, &all, 256, err) != 0)
+	if (o->metrics && !data.y) {
+		error_set(err, EXIT_DATA, "--metrics needs the target column '%s' in the data",
+			  m.schema.target_name ? m.schema.target_name : "(last)");
 		goto done;
-	if (o->probabilities) {
+	}
+	if (workspace_create(&ws, &m.net, 256, err) != 0 ||
+	    memory_source_init(&rows, &all, 256, err) != 0 ||
+	    (data.y && metrics_init(&scores, m.head, m.schema.n_classes, err) != 0))
+		goto done;
+	/* A header row names the column, so the predictions paste beside the input. */
+	if (o->probabilities && !o->quiet) {
 		for (size_t k = 0; k < m.schema.n_classes; k++) {
 			if (k)
 				putc(',', stdout);
 			output_write_field(stdout, m.schema.class_labels[k]);
 		}
 		putc('\n', stdout);
+	} else if (!o->quiet) {
+		fputs("prediction\n", stdout);
 	}
-	while (rows.source.next(&rows.source, ws.capacity, &batch, err) == 0 && batch.rows > 0)
-		write_predictions(o, &m, network_forward(&m.net, m.params, batch.x, batch.rows, &ws),
-				  batch.rows, ws.row_scratch);
+	while (rows.source.next(&rows.source, ws.capacity, &batch, err) == 0 && batch.rows > 0) {
+		const double *z = network_forward(&m.net, m.params, batch.x, batch.rows, &ws);
+		write_predictions(o, &m, z, batch.rows, ws.row_scratch);
+		if (batch.y)
+			metrics_add(&scores, z, batch.y, batch.rows, m.net.n_outputs, ws.row_scratch);
+	}
+	if (data.y)
+		report_metrics(o, &m, &scores);
 	status = 0;
 done:
+	metrics_free(&scores);
 	workspace_free(&ws);
 	memory_source_free(&rows);
 	dataset_free(&data);

@@ -14,6 +14,7 @@ enum exit_status {
 	EXIT_DATA = 65,         /* bad input data or model file */
 	EXIT_NOINPUT = 66,      /* a named file cannot be opened */
 	EXIT_SOFTWARE = 70,     /* internal error (out of memory, a bug) */
+	EXIT_CANTCREAT = 73,    /* an output file (--save, --log) cannot be created */
 	EXIT_IO = 74,           /* write error */
 	EXIT_INTERRUPTED = 130  /* stopped by SIGINT; weights still written */
 };

@@ -45,10 +45,26 @@ struct label_table {
 	size_t slot_count;      /* a power of two, at least twice count */
 };
 
+/*
+ * A column the data set reads as a feature.  While reading, each row holds
+ * one value per use (data.x is rows x n_uses): a number, NaN when missing,
+ * or for a categorical column the index of its value in the vocabulary
+ * (-1 for a value the model has not seen).  finish() expands the uses into
+ * the model's inputs (a one-hot block per categorical column).
+ */
+struct column_use {
+	size_t column;          /* field of the record */
+	const char *name;       /* schema mode: the model's name for it (borrowed) */
+	int categorical;        /* 1 categorical, 0 numeric, -1 decided by its first value */
+	struct label_table vocabulary;
+	size_t unseen;          /* schema mode: values not in the vocabulary */
+};
+
 struct csv_reader {
 	const struct csv_read_options *options;
 	struct error *err;
 	int failed;             /* an error is recorded: stop feeding */
+	enum missing_policy missing; /* the policy in force */
 
 	size_t records;         /* records completed, the header included */
 
@@ -60,17 +76,22 @@ struct csv_reader {
 	/* The header's names; NULL with --no-header. */
 	char **header;
 	size_t header_count;
+	size_t header_line;     /* line on which the header record started */
 	size_t header_end_line; /* line on which the header record ended */
 	size_t first_row_line;  /* line where the first data row started */
+	int row_names;          /* the first column is R's row names */
 
-	/* The column plan, fixed by the first record. */
+	/* The column plan, fixed by the header and the first row. */
 	int planned;
 	size_t columns;         /* fields every data row must have */
-	size_t *feature_column; /* data.features entries: column of feature j */
+	struct column_use *uses;
+	size_t n_uses;
 	size_t target_column;   /* SIZE_MAX when the data carries no target */
+	char *target_name;      /* owned until it moves into the schema */
 
 	struct dataset data;    /* the result being built */
 	size_t row_capacity;
+	size_t dropped;         /* rows dropped for a missing value */
 
 	struct label_table classes;
 	int classes_fixed;      /* labels must be among the model's classes */
@@ -260,38 +281,128 @@ static int compare_by_value(const void *a, const void *b)
 }
 
 /*
- * Sort the classes (numerically when every label is a number, else in
- * byte order), move them into the data set and renumber y to match.
+ * Sort a table's labels (numerically when by_value and every label is a
+ * number, else in byte order); *new_index (allocated, count entries) maps
+ * each label's index before the sort to its index after.  The hash index
+ * is rebuilt.  Returns 0, or -1 for memory.
  */
-static int sort_classes(struct csv_reader *r)
+static int sort_labels(struct label_table *t, int by_value, size_t **new_index)
 {
-	struct label_table *t = &r->classes;
-	struct sorted_label *sorted = malloc(t->count * sizeof *sorted);
-	size_t *new_index = malloc(t->count * sizeof *new_index);
-	int all_numbers = 1;
+	struct sorted_label *sorted = malloc((t->count ? t->count : 1) * sizeof *sorted);
+	int all_numbers = by_value;
 
-	if (!sorted || !new_index) {
+	*new_index = malloc((t->count ? t->count : 1) * sizeof **new_index);
+	if (!sorted || !*new_index) {
 		free(sorted);
-		free(new_index);
-		return fail_memory(r);
+		free(*new_index);
+		*new_index = NULL;
+		return -1;
 	}
 	for (size_t i = 0; i < t->count; i++) {
 		const char *reason;
 		sorted[i].label = t->labels[i];
 		sorted[i].first_seen = i;
-		if (parse_finite_double(t->labels[i], &sorted[i].value, &reason) != 0)
+		if (all_numbers && parse_finite_double(t->labels[i], &sorted[i].value, &reason) != 0)
 			all_numbers = 0;
 	}
 	qsort(sorted, t->count, sizeof *sorted, all_numbers ? compare_by_value : compare_by_bytes);
 	for (size_t i = 0; i < t->count; i++) {
 		t->labels[i] = sorted[i].label;
-		new_index[sorted[i].first_seen] = i;
+		(*new_index)[sorted[i].first_seen] = i;
 	}
+	for (size_t i = 0; i < t->slot_count; i++)
+		t->slots[i] = SIZE_MAX;
+	for (size_t i = 0; i < t->count; i++)
+		label_place(t, i);
+	free(sorted);
+	return 0;
+}
+
+/* Sort the classes and renumber y to match. */
+static int sort_classes(struct csv_reader *r)
+{
+	size_t *new_index;
+
+	if (sort_labels(&r->classes, 1, &new_index) != 0)
+		return fail_memory(r);
 	for (size_t row = 0; row < r->data.rows; row++)
 		r->data.y[row] = (double)new_index[(size_t)r->data.y[row]];
-	free(sorted);
 	free(new_index);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Notes for stderr */
+
+/* Append one line to the data set's notes.  Memory failure drops the note. */
+static void add_note(struct csv_reader *r, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void add_note(struct csv_reader *r, const char *format, ...)
+{
+	char line[512];
+	size_t used = r->data.notes ? strlen(r->data.notes) : 0;
+	va_list ap;
+
+	va_start(ap, format);
+	vsnprintf(line, sizeof line, format, ap);
+	va_end(ap);
+	char *notes = realloc(r->data.notes, used + strlen(line) + 2);
+	if (!notes)
+		return;
+	snprintf(notes + used, strlen(line) + 2, "%s\n", line);
+	r->data.notes = notes;
+}
+
+/* ------------------------------------------------------------------ */
+/* Missing values */
+
+static int is_blank(const char *field)
+{
+	for (; *field; field++)
+		if (*field != ' ' && *field != '\t')
+			return 0;
+	return 1;
+}
+
+/* NA (R), NaN and nan (pandas, numpy), null (JSON, SQL), spaces around allowed. */
+static int is_missing_spelling(const char *field)
+{
+	static const char *const spellings[] = { "NA", "NaN", "nan", "null" };
+	size_t length;
+
+	while (*field == ' ' || *field == '\t')
+		field++;
+	length = strlen(field);
+	while (length && (field[length - 1] == ' ' || field[length - 1] == '\t'))
+		length--;
+	for (size_t i = 0; i < sizeof spellings / sizeof *spellings; i++)
+		if (strlen(spellings[i]) == length && strncmp(field, spellings[i], length) == 0)
+			return 1;
+	return 0;
+}
+
+/* A missing value under the policy in force: spellings count only when not refusing. */
+static int is_missing(const struct csv_reader *r, const char *field)
+{
+	return is_blank(field) || (r->missing != MISSING_REFUSE && is_missing_spelling(field));
+}
+
+/* The refusal of a missing value, with the option that would accept it. */
+static int refuse_missing(struct csv_reader *r, size_t column)
+{
+	const char *field = r->fields[column];
+	const char *hint = " (try --missing drop or --missing mean)";
+	char label[256];
+
+	if (r->options->schema_features && r->options->target_required == 0 &&
+	    column != r->target_column)
+		hint = " (the model was trained without --missing mean)";
+	column_label(r, column, label, sizeof label);
+	if (is_blank(field))
+		return fail_at(r, r->record_line, "empty field in %s%s", label, hint);
+	return fail_at(r, r->record_line, "%s: '%.*s%s' is not a number%s", label,
+		       quoted_length(field), field, ellipsis_if_long(field), hint);
 }
 
 /* ------------------------------------------------------------------ */
@@ -307,9 +418,9 @@ static size_t header_find(const struct csv_reader *r, const char *name)
 }
 
 /*
- * The column --target names in a record of `columns` fields: with a header
- * a name first, then a 1-based number; without one only a number.
- * SIZE_MAX when there is no such column.
+ * The column --target (or an item of a column list) names in a record of
+ * `columns` fields: with a header a name first, then a 1-based number;
+ * without one only a number.  SIZE_MAX when there is no such column.
  */
 static size_t find_target(const struct csv_reader *r, const char *target, size_t columns)
 {
@@ -347,68 +458,301 @@ static int resolve_target(struct csv_reader *r, const char *target, size_t colum
 		       columns);
 }
 
-static int allocate_features(struct csv_reader *r, size_t features)
+int column_list_valid(const char *text)
 {
-	r->data.features = features;
-	r->feature_column = calloc(features ? features : 1, sizeof *r->feature_column);
-	if (!r->feature_column)
-		return fail_memory(r);
-	if (schema_allocate(&r->data.schema, features, 0, r->err) != 0) {
-		r->failed = 1;
-		return -1;
+	const char *p = text;
+
+	for (;;) {
+		size_t length = strcspn(p, ",");
+		if (length == 0 || strspn(p, "0") == length)
+			return 0;
+		if (p[length] == '\0')
+			return 1;
+		p += length + 1;
 	}
-	return 0;
+}
+
+/*
+ * The columns a list option (--features, --ignore, --categorical) names,
+ * in its order, into *out (allocated; *count entries).  An item that names
+ * no column, or a column named twice, is an error at the current line.
+ */
+static int resolve_list(struct csv_reader *r, const char *option, const char *list,
+			size_t columns, size_t **out, size_t *count)
+{
+	char names[NAME_LIST_MAX], item[256];
+	const char *p = list;
+
+	*count = 0;
+	*out = malloc((strlen(list) / 2 + 1) * sizeof **out);
+	if (!*out)
+		return fail_memory(r);
+	for (;;) {
+		size_t length = strcspn(p, ",");
+		snprintf(item, sizeof item, "%.*s", (int)length, p);
+		size_t column = find_target(r, item, columns);
+		if (column == SIZE_MAX) {
+			if (r->header)
+				return fail_at(r, r->record_line, "--%s: no column '%s' (columns: %s)",
+					       option, item, join_names(names, sizeof names, r->header,
+									r->header_count));
+			if (!is_all_digits(item))
+				return fail_at(r, r->record_line, "--%s: '%s' must be a column number: "
+					       "the input has no header", option, item);
+			return fail_at(r, r->record_line, "--%s: no column %s (the rows have %zu "
+				       "columns)", option, item, columns);
+		}
+		for (size_t i = 0; i < *count; i++)
+			if ((*out)[i] == column)
+				return fail_at(r, r->record_line, "--%s names column %zu twice", option,
+					       column + 1);
+		(*out)[(*count)++] = column;
+		if (p[length] == '\0')
+			return 0;
+		p += length + 1;
+	}
+}
+
+/*
+ * A first line that is one long field holding tabs, semicolons or spaces
+ * was split with the wrong delimiter.
+ */
+static int check_one_field(struct csv_reader *r, size_t columns)
+{
+	const struct csv_read_options *o = r->options;
+	const char *field = r->header ? r->header[0] : r->fields[0];
+	const char *what = NULL, *option = NULL;
+
+	if (columns != 1 || o->blank_runs)
+		return 0;
+	if (strchr(field, '\t') && o->delimiter != '\t') {
+		what = "tabs";
+		option = "-d tab";
+	} else if (strchr(field, ';') && o->delimiter != ';') {
+		what = "semicolons";
+		option = "-d ';'";
+	} else if (!is_blank(field)) {
+		size_t start = strspn(field, " "), length = strlen(field);
+		while (length > start && field[length - 1] == ' ')
+			length--;
+		if (memchr(field + start, ' ', length - start)) {
+			what = "spaces";
+			option = "-d space";
+		}
+	}
+	if (!what)
+		return 0;
+	return fail_at(r, r->record_line, "the first line is one field holding %s: the fields "
+		       "are probably separated by %s (try %s)", what, what, option);
+}
+
+/*
+ * A header made only of numbers is probably the first data row, unless
+ * it is the column numbers 0..n-1 or 1..n that pandas writes for a frame
+ * without names.
+ */
+static int header_is_numbers(const struct csv_reader *r)
+{
+	int from_zero = 1, from_one = 1;
+
+	for (size_t c = 0; c < r->header_count; c++) {
+		double value;
+		if (parse_finite_double(r->header[c], &value, NULL) != 0)
+			return 0;
+		if (value != (double)c)
+			from_zero = 0;
+		if (value != (double)(c + 1))
+			from_one = 0;
+	}
+	return r->header_count > 0 && !from_zero && !from_one;
+}
+
+/* A name the --categorical hint can show unquoted, else the column number. */
+static void column_reference(const struct csv_reader *r, size_t column, char *buffer,
+			     size_t size)
+{
+	const char *name = r->header ? r->header[column] : "";
+
+	if (*name && strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789_.-") == strlen(name) && !is_all_digits(name))
+		snprintf(buffer, size, "%s", name);
+	else
+		snprintf(buffer, size, "%zu", column + 1);
 }
 
 static int set_target_name(struct csv_reader *r, const char *name)
 {
-	r->data.schema.target_name = strdup(name);
-	if (!r->data.schema.target_name)
+	free(r->target_name);
+	r->target_name = strdup(name);
+	if (!r->target_name)
 		return fail_memory(r);
 	return 0;
 }
 
-/* Without schema: every column but the target is a feature. */
+static int allocate_uses(struct csv_reader *r, size_t count)
+{
+	r->uses = calloc(count ? count : 1, sizeof *r->uses);
+	if (!r->uses)
+		return fail_memory(r);
+	r->n_uses = count;
+	r->data.features = count;
+	return 0;
+}
+
+/* Header names of the target and the feature columns must be there and distinct. */
+static int check_names(struct csv_reader *r)
+{
+	size_t count = r->n_uses + 1;
+
+	for (size_t i = 0; i < count; i++) {
+		size_t c = i < r->n_uses ? r->uses[i].column : r->target_column;
+		if (r->header[c][0] == '\0') {
+			if (c == 0)
+				return fail_at(r, r->record_line, "column 1 has no name in the header: "
+					       "it is probably the row index that pandas' to_csv or "
+					       "R's write.csv writes (try --ignore 1, or write the file "
+					       "with index=False)");
+			return fail_at(r, r->record_line, "column %zu has no name in the header "
+				       "(try --ignore %zu)", c + 1, c + 1);
+		}
+		for (size_t k = 0; k < i; k++) {
+			size_t other = k < r->n_uses ? r->uses[k].column : r->target_column;
+			if (strcmp(r->header[c], r->header[other]) == 0) {
+				size_t later = c > other ? c : other;
+				return fail_at(r, r->record_line, "column name '%s' appears twice in "
+					       "the header (try --ignore %zu)", r->header[c], later + 1);
+			}
+		}
+	}
+	return 0;
+}
+
+/* Without schema: the target, then the features the options leave. */
 static int plan_all_columns(struct csv_reader *r, size_t columns)
 {
 	const struct csv_read_options *o = r->options;
-	char name[32];
+	size_t *listed = NULL, n_listed = 0;
+	char *skip = NULL;
+	int result = -1;
 
 	r->columns = columns;
 	r->target_column = columns - 1;
+	if (r->header && header_is_numbers(r))
+		return fail_at(r, r->record_line, "the first line holds only numbers: it is "
+			       "probably data, not column names (try --no-header)");
 	if (o->target && resolve_target(r, o->target, columns, &r->target_column) != 0)
 		return -1;
 	if (columns < 2)
 		return fail_at(r, r->record_line,
 			       "no feature columns: the only column is the target");
-	if (r->header) {
-		/* Names must tell the columns apart: prediction matches by name. */
-		for (size_t c = 0; c < columns; c++) {
-			if (r->header[c][0] == '\0')
-				return fail_at(r, r->record_line,
-					       "column %zu has no name in the header", c + 1);
-			for (size_t other = 0; other < c; other++)
-				if (strcmp(r->header[c], r->header[other]) == 0)
-					return fail_at(r, r->record_line,
-						       "column name '%s' appears twice in the header",
-						       r->header[c]);
+	skip = calloc(columns, 1);
+	if (!skip)
+		return fail_memory(r);
+	skip[r->target_column] = 1;
+	if (r->row_names)
+		skip[0] = 1;
+	if (o->ignore) {
+		if (resolve_list(r, "ignore", o->ignore, columns, &listed, &n_listed) != 0)
+			goto done;
+		for (size_t i = 0; i < n_listed; i++) {
+			if (listed[i] == r->target_column) {
+				fail_at(r, r->record_line, "--ignore names the target column %zu",
+					listed[i] + 1);
+				goto done;
+			}
+			skip[listed[i]] = 1;
+		}
+		free(listed);
+		listed = NULL;
+	}
+	if (o->features) {
+		if (resolve_list(r, "features", o->features, columns, &listed, &n_listed) != 0 ||
+		    allocate_uses(r, n_listed) != 0)
+			goto done;
+		for (size_t i = 0; i < n_listed; i++) {
+			if (listed[i] == r->target_column) {
+				fail_at(r, r->record_line, "--features names the target column %zu",
+					listed[i] + 1);
+				goto done;
+			}
+			r->uses[i].column = listed[i];
+		}
+		free(listed);
+		listed = NULL;
+	} else {
+		size_t count = 0;
+		for (size_t c = 0; c < columns; c++)
+			count += !skip[c];
+		if (count == 0) {
+			fail_at(r, r->record_line, "no feature columns left: every column is "
+				"ignored or the target");
+			goto done;
+		}
+		if (allocate_uses(r, count) != 0)
+			goto done;
+		count = 0;
+		for (size_t c = 0; c < columns; c++)
+			if (!skip[c])
+				r->uses[count++].column = c;
+	}
+	/* Names must tell the columns apart: prediction matches by name. */
+	if (r->header && check_names(r) != 0)
+		goto done;
+	if (o->categorical && strcmp(o->categorical, "auto") == 0) {
+		for (size_t u = 0; u < r->n_uses; u++)
+			r->uses[u].categorical = -1;
+	} else if (o->categorical) {
+		if (resolve_list(r, "categorical", o->categorical, columns, &listed, &n_listed) != 0)
+			goto done;
+		for (size_t i = 0; i < n_listed; i++) {
+			size_t u = 0;
+			while (u < r->n_uses && r->uses[u].column != listed[i])
+				u++;
+			if (u == r->n_uses) {
+				fail_at(r, r->record_line, "--categorical names column %zu, which is "
+					"not a feature", listed[i] + 1);
+				goto done;
+			}
+			r->uses[u].categorical = 1;
 		}
 	}
-	if (allocate_features(r, columns - 1) != 0)
+	if (r->header)
+		result = set_target_name(r, r->header[r->target_column]);
+	else
+		result = set_target_name(r, "y");
+done:
+	free(listed);
+	free(skip);
+	return result;
+}
+
+/*
+ * Schema mode: the model's columns.  A categorical column of the model is
+ * several inputs of one name (schema_column_width); its vocabulary, in the
+ * model's order, is the only one.
+ */
+static int plan_model_uses(struct csv_reader *r)
+{
+	const struct csv_read_options *o = r->options;
+	const struct schema *m = o->model_schema;
+	size_t n = 0;
+
+	if (allocate_uses(r, o->schema_count) != 0)
 		return -1;
-	size_t j = 0;
-	for (size_t c = 0; c < columns; c++) {
-		if (c == r->target_column)
-			continue;
-		r->feature_column[j] = c;
-		/* Without a header a feature is named after its column: x1, x2, ... */
-		snprintf(name, sizeof name, "x%zu", c + 1);
-		r->data.schema.feature_names[j] = strdup(r->header ? r->header[c] : name);
-		if (!r->data.schema.feature_names[j])
-			return fail_memory(r);
-		j++;
+	for (size_t j = 0; j < o->schema_count;) {
+		size_t width = m ? schema_column_width(m, j) : 1;
+		struct column_use *use = &r->uses[n++];
+		use->name = o->schema_features[j];
+		use->categorical = m && m->feature_category && m->feature_category[j];
+		for (size_t k = 0; use->categorical && k < width; k++)
+			if (label_find(&use->vocabulary, m->feature_category[j + k]) == SIZE_MAX &&
+			    label_add(&use->vocabulary, m->feature_category[j + k]) == SIZE_MAX)
+				return fail_memory(r);
+		j += width;
 	}
-	return set_target_name(r, r->header ? r->header[r->target_column] : "y");
+	r->n_uses = n;
+	r->data.features = n;
+	return 0;
 }
 
 /* Schema mode with a header: match the model's features by name. */
@@ -417,17 +761,18 @@ static int plan_schema_by_name(struct csv_reader *r)
 	const struct csv_read_options *o = r->options;
 
 	r->columns = r->header_count;
-	for (size_t j = 0; j < o->schema_count; j++) {
-		size_t column = header_find(r, o->schema_features[j]);
+	for (size_t u = 0; u < r->n_uses; u++) {
+		const char *name = r->uses[u].name;
+		size_t column = header_find(r, name);
 		if (column == SIZE_MAX)
-			return fail_at(r, r->record_line, "missing column '%s' required by the model",
-				       o->schema_features[j]);
+			return fail_at(r, r->record_line, "missing column '%s' required by the model%s",
+				       name, header_is_numbers(r) ? " (try --no-header)" : "");
 		for (size_t other = column + 1; other < r->header_count; other++)
 			if (strcmp(r->header[other], r->header[column]) == 0)
 				return fail_at(r, r->record_line,
 					       "column name '%s' appears twice in the header",
 					       r->header[column]);
-		r->feature_column[j] = column;
+		r->uses[u].column = column;
 	}
 
 	r->target_column = SIZE_MAX;
@@ -452,8 +797,8 @@ static int plan_schema_by_name(struct csv_reader *r)
 	}
 	if (r->target_column == SIZE_MAX)
 		return 0;
-	for (size_t j = 0; j < o->schema_count; j++)
-		if (r->feature_column[j] == r->target_column)
+	for (size_t u = 0; u < r->n_uses; u++)
+		if (r->uses[u].column == r->target_column)
 			return fail_at(r, r->record_line,
 				       "column '%s' cannot be both the target and a feature of the model",
 				       r->header[r->target_column]);
@@ -464,7 +809,7 @@ static int plan_schema_by_name(struct csv_reader *r)
 static int plan_schema_by_position(struct csv_reader *r, size_t columns)
 {
 	const struct csv_read_options *o = r->options;
-	size_t with_target = o->schema_count + 1;
+	size_t with_target = r->n_uses + 1;
 
 	r->columns = columns;
 	r->target_column = SIZE_MAX;
@@ -472,39 +817,36 @@ static int plan_schema_by_position(struct csv_reader *r, size_t columns)
 		r->target_column = columns - 1;
 		if (o->target && resolve_target(r, o->target, columns, &r->target_column) != 0)
 			return -1;
-	} else if (columns != o->schema_count || o->target_required) {
+	} else if (columns != r->n_uses || o->target_required) {
 		if (o->target_required)
 			return fail_at(r, r->record_line, "expected %zu fields, found %zu",
 				       with_target, columns);
 		return fail_at(r, r->record_line, "expected %zu or %zu fields, found %zu",
-			       o->schema_count, with_target, columns);
+			       r->n_uses, with_target, columns);
 	}
-	size_t j = 0;
+	size_t u = 0;
 	for (size_t c = 0; c < columns; c++)
 		if (c != r->target_column)
-			r->feature_column[j++] = c;
+			r->uses[u++].column = c;
 	if (r->target_column == SIZE_MAX)
 		return 0;
 	return set_target_name(r, o->schema_target ? o->schema_target : "y");
 }
 
-/* Decide, from the first record, which column is what. */
+/* Decide, from the header and the first row, which column is what. */
 static int plan_columns(struct csv_reader *r, size_t columns)
 {
 	const struct csv_read_options *o = r->options;
 	int result;
 
 	r->planned = 1;
+	if (check_one_field(r, columns) != 0)
+		return -1;
 	if (!o->schema_features)
 		return plan_all_columns(r, columns);
 
-	if (allocate_features(r, o->schema_count) != 0)
+	if (plan_model_uses(r) != 0)
 		return -1;
-	for (size_t j = 0; j < o->schema_count; j++) {
-		r->data.schema.feature_names[j] = strdup(o->schema_features[j]);
-		if (!r->data.schema.feature_names[j])
-			return fail_memory(r);
-	}
 	result = r->header ? plan_schema_by_name(r) : plan_schema_by_position(r, columns);
 	if (result != 0)
 		return result;
@@ -525,6 +867,37 @@ static int plan_columns(struct csv_reader *r, size_t columns)
 	return 0;
 }
 
+/*
+ * Plan with messages at the header's line (or the first row's without a
+ * header).  A header one field shorter than the first row is R's
+ * write.table convention: the first column holds row names.
+ */
+static int plan_from_first_row(struct csv_reader *r)
+{
+	size_t line = r->record_line;
+	int result;
+
+	if (r->header && r->field_count == r->header_count + 1 && r->records > 1) {
+		char **header = realloc(r->header, (r->header_count + 1) * sizeof *header);
+		if (!header)
+			return fail_memory(r);
+		memmove(header + 1, header, r->header_count * sizeof *header);
+		r->header = header;
+		r->header_count++;
+		r->header[0] = strdup("");
+		if (!r->header[0])
+			return fail_memory(r);
+		r->row_names = 1;
+		add_note(r, "the header has one field fewer than the rows: taking the first column "
+			 "as row names (as R's write.table writes them)");
+	}
+	if (r->header)
+		r->record_line = r->header_line;
+	result = plan_columns(r, r->header ? r->header_count : r->field_count);
+	r->record_line = line;
+	return result;
+}
+
 /* ------------------------------------------------------------------ */
 /* Records */
 
@@ -539,7 +912,7 @@ static int take_header(struct csv_reader *r)
 			return fail_memory(r);
 		r->header_count++;
 	}
-	return plan_columns(r, r->field_count);
+	return 0;
 }
 
 static int add_row_space(struct csv_reader *r)
@@ -564,22 +937,70 @@ static int add_row_space(struct csv_reader *r)
 	return 0;
 }
 
+/*
+ * The option that would accept a non-number in a column: -t 1 when the
+ * first column is text and the target was left at the last one (the
+ * target is probably there), --categorical for another feature, another
+ * model for a text target.
+ */
+static void number_hint(const struct csv_reader *r, size_t column, char *hint, size_t size)
+{
+	const struct csv_read_options *o = r->options;
+	char reference[256];
+
+	hint[0] = '\0';
+	/* A malformed number ("1.5x", "0x10") is a typo, not text to encode. */
+	const char *field = r->fields[column] + strspn(r->fields[column], " ");
+	if (o->schema_features || strchr("0123456789+-.", *field))
+		return;
+	if (column == r->target_column) {
+		snprintf(hint, size, " (try --model softmax)");
+	} else if (column == 0 && !o->target && !o->categorical) {
+		snprintf(hint, size, " (try -t 1)");
+	} else {
+		column_reference(r, column, reference, sizeof reference);
+		snprintf(hint, size, " (try --categorical %s)", reference);
+	}
+}
+
 static int read_number(struct csv_reader *r, size_t column, double *value)
 {
 	const char *field = r->fields[column];
 	const char *reason;
-	char label[256];
+	char label[256], hint[300];
 
 	if (parse_finite_double(field, value, &reason) == 0)
 		return 0;
 	column_label(r, column, label, sizeof label);
-	if (strcmp(reason, "empty field") == 0)
-		return fail_at(r, r->record_line, "empty field in %s", label);
+	if (strcmp(reason, "empty field") == 0 || is_missing_spelling(field))
+		return refuse_missing(r, column);
 	if (strcmp(reason, "out of range") == 0)
 		return fail_at(r, r->record_line, "%s: '%.*s%s' is out of range", label,
 			       quoted_length(field), field, ellipsis_if_long(field));
-	return fail_at(r, r->record_line, "%s: '%.*s%s' is %s", label, quoted_length(field),
-		       field, ellipsis_if_long(field), reason);
+	number_hint(r, column, hint, sizeof hint);
+	return fail_at(r, r->record_line, "%s: '%.*s%s' is %s%s", label, quoted_length(field),
+		       field, ellipsis_if_long(field), reason,
+		       strcmp(reason, "not a number") == 0 ? hint : "");
+}
+
+/* A categorical value: its index in the vocabulary, -1 when the model lacks it. */
+static int read_category(struct csv_reader *r, struct column_use *use, double *value)
+{
+	const char *field = r->fields[use->column];
+	size_t index = label_find(&use->vocabulary, field);
+
+	if (index == SIZE_MAX) {
+		if (r->options->schema_features) {
+			use->unseen++;
+			*value = -1.0;
+			return 0;
+		}
+		index = label_add(&use->vocabulary, field);
+		if (index == SIZE_MAX)
+			return fail_memory(r);
+	}
+	*value = (double)index;
+	return 0;
 }
 
 /* The class index of this row's label, kept in first-seen order for now. */
@@ -588,11 +1009,9 @@ static int read_class(struct csv_reader *r, double *class_index)
 	const struct csv_read_options *o = r->options;
 	const char *field = r->fields[r->target_column];
 	size_t index;
-	char label[256];
 
 	if (field[0] == '\0')
-		return fail_at(r, r->record_line, "empty field in %s",
-			       column_label(r, r->target_column, label, sizeof label));
+		return refuse_missing(r, r->target_column);
 	index = label_find(&r->classes, field);
 	if (index == SIZE_MAX) {
 		if (r->classes_fixed) {
@@ -615,24 +1034,65 @@ static int read_class(struct csv_reader *r, double *class_index)
 	return 0;
 }
 
+/* Whether the row has a missing value that drops it under --missing drop or mean. */
+static int row_is_dropped(const struct csv_reader *r)
+{
+	const struct csv_read_options *o = r->options;
+
+	if (r->target_column != SIZE_MAX && r->missing != MISSING_REFUSE &&
+	    (o->target_required || !o->schema_features) &&
+	    is_missing(r, r->fields[r->target_column]))
+		return 1;
+	if (r->missing != MISSING_DROP)
+		return 0;
+	for (size_t u = 0; u < r->n_uses; u++)
+		if (is_missing(r, r->fields[r->uses[u].column]))
+			return 1;
+	return 0;
+}
+
 static int take_row(struct csv_reader *r)
 {
+	const struct csv_read_options *o = r->options;
 	size_t row = r->data.rows;
 	double *x;
 
 	if (r->field_count != r->columns)
 		return fail_at(r, r->record_line, "expected %zu fields, found %zu", r->columns,
 			       r->field_count);
+	if (row_is_dropped(r)) {
+		r->dropped++;
+		return 0;
+	}
 	if (row == r->row_capacity && add_row_space(r) != 0)
 		return -1;
-	x = r->data.x + row * r->data.features;
-	for (size_t j = 0; j < r->data.features; j++)
-		if (read_number(r, r->feature_column[j], &x[j]) != 0)
+	x = r->data.x + row * r->n_uses;
+	for (size_t u = 0; u < r->n_uses; u++) {
+		struct column_use *use = &r->uses[u];
+		const char *field = r->fields[use->column];
+		if (is_missing(r, field)) {
+			if (r->missing != MISSING_MEAN)
+				return refuse_missing(r, use->column);
+			x[u] = NAN;
+			continue;
+		}
+		if (use->categorical < 0) {
+			/* --categorical auto: a column is what its first value is. */
+			double value;
+			use->categorical = parse_finite_double(field, &value, NULL) != 0;
+		}
+		if ((use->categorical ? read_category(r, use, &x[u]) : read_number(r, use->column,
+										   &x[u])) != 0)
 			return -1;
+	}
 	if (r->target_column != SIZE_MAX) {
-		int result = r->options->classification ?
-			read_class(r, &r->data.y[row]) :
-			read_number(r, r->target_column, &r->data.y[row]);
+		const char *field = r->fields[r->target_column];
+		int result;
+		if (o->schema_features && !o->target_required && is_missing(r, field))
+			result = 0, r->data.y[row] = NAN;       /* prediction: y is not used */
+		else
+			result = o->classification ? read_class(r, &r->data.y[row]) :
+				 read_number(r, r->target_column, &r->data.y[row]);
 		if (result != 0)
 			return -1;
 	}
@@ -649,23 +1109,27 @@ static int take_record(void *context, const struct csv_record *record, struct er
 	r->fields = record->fields;
 	r->field_count = record->count;
 	r->record_line = record->line;
-	if (r->records == 0 && r->options->has_header) {
+	r->records++;
+	if (r->records == 1 && r->options->has_header) {
+		r->header_line = record->line;
 		r->header_end_line = record->end_line;
 		take_header(r);
 	} else {
-		if (r->data.rows == 0)
+		if (r->data.rows == 0 && !r->first_row_line)
 			r->first_row_line = record->line;
-		if (r->planned || plan_columns(r, r->field_count) == 0)
+		if (r->planned || plan_from_first_row(r) == 0)
 			take_row(r);
 	}
-	r->records++;
 	return r->failed ? -1 : 0;
 }
 
 static void reader_free(struct csv_reader *r)
 {
 	free_strings(r->header, r->header_count);
-	free(r->feature_column);
+	for (size_t u = 0; u < r->n_uses; u++)
+		label_table_free(&r->uses[u].vocabulary);
+	free(r->uses);
+	free(r->target_name);
 	label_table_free(&r->classes);
 	dataset_free(&r->data);
 }
@@ -688,6 +1152,94 @@ static int looks_like_regression(const struct label_table *t)
 	return fractions || t->count > 20;
 }
 
+/*
+ * The uses become the model's inputs: each categorical column's
+ * vocabulary sorted in byte order (training) and one-hot encoded, every
+ * input named after its column; the schema is allocated here.
+ */
+static int build_inputs(struct csv_reader *r)
+{
+	const struct csv_read_options *o = r->options;
+	struct schema *s = &r->data.schema;
+	size_t inputs = 0, rows = r->data.rows, uses = r->n_uses;
+	int any_categorical = 0;
+	char name[32];
+
+	for (size_t u = 0; u < uses; u++) {
+		struct column_use *use = &r->uses[u];
+		if (use->categorical < 0)
+			use->categorical = 0;   /* auto, and never a value: numeric */
+		if (!use->categorical) {
+			inputs++;
+			continue;
+		}
+		any_categorical = 1;
+		if (use->vocabulary.count == 0)
+			return fail_at(r, r->first_row_line, "categorical column %zu has no values",
+				       use->column + 1);
+		if (!o->schema_features) {
+			size_t *new_index;
+			if (sort_labels(&use->vocabulary, 0, &new_index) != 0)
+				return fail_memory(r);
+			for (size_t i = 0; i < rows; i++) {
+				double *value = &r->data.x[i * uses + u];
+				if (!isnan(*value))
+					*value = (double)new_index[(size_t)*value];
+			}
+			free(new_index);
+		}
+		inputs += use->vocabulary.count;
+	}
+	if (schema_allocate(s, inputs, 0, r->err) != 0 ||
+	    (any_categorical && schema_allocate_categories(s, r->err) != 0)) {
+		r->failed = 1;
+		return -1;
+	}
+	size_t j = 0;
+	for (size_t u = 0; u < uses; u++) {
+		const struct column_use *use = &r->uses[u];
+		size_t width = use->categorical ? use->vocabulary.count : 1;
+		/* Without a header a feature is named after its column: x1, x2, ... */
+		snprintf(name, sizeof name, "x%zu", use->column + 1);
+		const char *column_name = use->name ? use->name : r->header ?
+					  r->header[use->column] : name;
+		for (size_t k = 0; k < width; k++, j++) {
+			s->feature_names[j] = strdup(column_name);
+			if (!s->feature_names[j] || (use->categorical &&
+			    !(s->feature_category[j] = strdup(use->vocabulary.labels[k]))))
+				return fail_memory(r);
+		}
+	}
+	if (any_categorical) {
+		double *x = malloc((rows ? rows : 1) * (inputs ? inputs : 1) * sizeof *x);
+		if (!x)
+			return fail_memory(r);
+		for (size_t i = 0; i < rows; i++) {
+			const double *from = r->data.x + i * uses;
+			double *to = x + i * inputs;
+			for (size_t u = 0; u < uses; u++) {
+				const struct column_use *use = &r->uses[u];
+				if (!use->categorical) {
+					*to++ = from[u];
+					continue;
+				}
+				/* Missing: NaN in every input; unseen (-1): all zeros. */
+				for (size_t k = 0; k < use->vocabulary.count; k++)
+					*to++ = isnan(from[u]) ? NAN : from[u] == (double)k ? 1.0 : 0.0;
+			}
+		}
+		free(r->data.x);
+		r->data.x = x;
+		r->row_capacity = rows;
+	}
+	r->data.features = inputs;
+	for (size_t u = 0; u < uses; u++)
+		if (r->uses[u].unseen)
+			add_note(r, "%zu values of column '%s' were not seen in training",
+				 r->uses[u].unseen, r->uses[u].name);
+	return 0;
+}
+
 /* After the last record: checks that need the whole input. */
 static int finish(struct csv_reader *r)
 {
@@ -695,36 +1247,49 @@ static int finish(struct csv_reader *r)
 
 	if (r->records == 0)
 		return fail_at(r, 1, "empty input");
-	if (r->data.rows == 0)
+	if (!r->planned) {
+		/* A header without rows: its plan's errors come first. */
+		r->record_line = r->header_line;
+		if (plan_columns(r, r->header_count) != 0)
+			return -1;
+	}
+	if (r->data.rows == 0) {
+		if (r->dropped)
+			return fail_at(r, r->first_row_line, "no rows left: every one of the %zu "
+				       "rows has a missing value", r->dropped);
 		return fail_at(r, r->header_end_line + 1, "no data rows after the header");
-	if (!o->classification)
-		return 0;
-	if (r->excess_class_line) {
+	}
+	if (r->dropped)
+		add_note(r, "dropped %zu rows with missing values", r->dropped);
+	if (o->classification && r->excess_class_line) {
 		char hint[256] = "";
 		if (looks_like_regression(&r->classes))
-			snprintf(hint, sizeof hint, " (its values look like a real-valued target: "
-				 "try --model linear)");
+			snprintf(hint, sizeof hint, ": its values look like a real-valued target "
+				 "(try --model linear)");
 		else if (o->too_many_classes_hint)
 			snprintf(hint, sizeof hint, " (%s)", o->too_many_classes_hint);
 		if (o->model_name)
 			return fail_at(r, r->excess_class_line,
 				       "target '%s' has %zu classes; %s needs %d%s",
-				       r->data.schema.target_name, r->classes.count, o->model_name,
+				       r->target_name, r->classes.count, o->model_name,
 				       o->max_classes, hint);
 		return fail_at(r, r->excess_class_line,
 			       "target '%s' has %zu classes; at most %d allowed%s",
-			       r->data.schema.target_name, r->classes.count, o->max_classes, hint);
+			       r->target_name, r->classes.count, o->max_classes, hint);
 	}
-	if (!r->classes_fixed) {
-		if (r->target_column == SIZE_MAX)
-			return 0;       /* no target, no classes */
+	if (o->classification && !r->classes_fixed && r->target_column != SIZE_MAX) {
 		if (r->classes.count < 2)
 			return fail_at(r, r->first_row_line, "only one class '%s' in target '%s'",
-				       r->classes.labels[0], r->data.schema.target_name);
+				       r->classes.labels[0], r->target_name);
 		if (sort_classes(r) != 0)
 			return -1;
 	}
-	free(r->data.schema.class_labels);
+	if (build_inputs(r) != 0)
+		return -1;
+	r->data.schema.target_name = r->target_name;
+	r->target_name = NULL;
+	if (!o->classification || (!r->classes_fixed && r->target_column == SIZE_MAX))
+		return 0;
 	r->data.schema.class_labels = r->classes.labels;
 	r->data.schema.n_classes = r->classes.count;
 	r->data.n_classes = r->classes.count;
@@ -739,11 +1304,11 @@ static void shrink_rows(struct csv_reader *r)
 	size_t features = r->data.features ? r->data.features : 1;
 	double *smaller;
 
-	smaller = realloc(r->data.x, r->data.rows * features * sizeof *smaller);
+	smaller = realloc(r->data.x, (r->data.rows ? r->data.rows : 1) * features * sizeof *smaller);
 	if (smaller)
 		r->data.x = smaller;
 	if (r->data.y) {
-		smaller = realloc(r->data.y, r->data.rows * sizeof *smaller);
+		smaller = realloc(r->data.y, (r->data.rows ? r->data.rows : 1) * sizeof *smaller);
 		if (smaller)
 			r->data.y = smaller;
 	}
@@ -754,6 +1319,7 @@ int csv_read_dataset(FILE *in, const struct csv_read_options *options, struct da
 {
 	struct csv_records_options records = {
 		.source = options->source, .delimiter = options->delimiter,
+		.blank_runs = options->blank_runs,
 	};
 	struct csv_reader reader;
 	int result;
@@ -763,6 +1329,14 @@ int csv_read_dataset(FILE *in, const struct csv_read_options *options, struct da
 	reader.options = options;
 	reader.err = err;
 	reader.target_column = SIZE_MAX;
+	reader.missing = options->missing;
+	if (options->schema_features) {
+		/* The model decides: its training means, or no missing value at all. */
+		if (options->model_schema && options->model_schema->feature_fill)
+			reader.missing = MISSING_MEAN;
+		else if (reader.missing == MISSING_MEAN)
+			reader.missing = MISSING_REFUSE;
+	}
 
 	result = csv_records_read(in, &records, take_record, &reader, NULL, err);
 	if (result == 0)

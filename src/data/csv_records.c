@@ -14,6 +14,9 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L     /* getline */
 #endif
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE                 /* memmem */
+#endif
 
 #include "csv_records.h"
 
@@ -44,6 +47,12 @@ struct feeder {
 	size_t field_count, field_capacity;
 	char **fields;          /* pointers handed to the handler */
 	size_t fields_capacity;
+
+	/* -d space: the line with its runs of blanks collapsed, and whether a
+	 * quoted field is open at the end of the last line fed. */
+	char *collapsed;
+	size_t collapsed_capacity;
+	int in_quotes;
 };
 
 /*
@@ -181,13 +190,77 @@ static int feed_line(struct feeder *f, struct csv_parser *parser, const char *li
 	 * That position is on this line, whatever line the record began on.
 	 */
 	f->failed = 1;
+	/* Quoted fields separated by blanks: R's write.table. */
+	const char *hint = "";
+	if (!f->options->blank_runs && f->options->delimiter != ' ' &&
+	    (memmem(line, length, "\" \"", 3) || memmem(line, length, "\" ", 2)))
+		hint = ": the fields look separated by blanks (try -d space)";
 	if (line[parsed] == '"')
 		return csv_error_at(f->err, f->options->source, f->line,
-				    "stray quote in field %zu (quote the whole field and double "
-				    "inner quotes)", f->field_count + 1);
+				    "stray quote in field %zu%s", f->field_count + 1,
+				    *hint ? hint : " (quote the whole field and double inner quotes)");
 	return csv_error_at(f->err, f->options->source, f->line,
-			    "unexpected text after the closing quote of field %zu",
-			    f->field_count + 1);
+			    "unexpected text after the closing quote of field %zu%s",
+			    f->field_count + 1, hint);
+}
+
+/*
+ * -d space: each run of blanks outside quotes becomes one space (libcsv's
+ * delimiter then), and blanks at the start and end of the line go.  The
+ * quote state carries over lines, for a quoted field that spans them.
+ * Returns the new length, or SIZE_MAX for memory.
+ */
+static size_t collapse_blanks(struct feeder *f, const char *line, size_t length)
+{
+	size_t used = 0;
+	int pending = 0;
+
+	if (array_grow((void **)&f->collapsed, &f->collapsed_capacity, length + 1, 1) != 0)
+		return SIZE_MAX;
+	for (size_t i = 0; i < length; i++) {
+		char c = line[i];
+		if (!f->in_quotes && (c == ' ' || c == '\t')) {
+			pending = 1;
+			continue;
+		}
+		if (!f->in_quotes && (c == '\r' || c == '\n')) {
+			pending = 0;
+			f->collapsed[used++] = c;
+			continue;
+		}
+		if (pending && used > 0)
+			f->collapsed[used++] = ' ';
+		pending = 0;
+		if (c == '"')
+			f->in_quotes = !f->in_quotes;
+		f->collapsed[used++] = c;
+	}
+	return used;
+}
+
+/*
+ * The first line tells text from what is not: gzip and zip have magic
+ * bytes, other binary data many control bytes.  Returns 0 for text.
+ */
+static int refuse_binary(struct feeder *f, const unsigned char *start, size_t size)
+{
+	const char *source = f->options->source;
+	size_t control = 0, examined = size < 4096 ? size : 4096;
+
+	if (size >= 2 && start[0] == 0x1f && start[1] == 0x8b)
+		return csv_error_at(f->err, source, 1, "the input is gzip-compressed, not CSV text "
+				    "(try zcat FILE | descent ...)");
+	if (size >= 4 && memcmp(start, "PK\003\004", 4) == 0)
+		return csv_error_at(f->err, source, 1, "the input is a zip archive (a spreadsheet?), "
+				    "not CSV text (try libreoffice --headless --convert-to csv FILE)");
+	for (size_t i = 0; i < examined; i++)
+		if ((start[i] < 0x20 && start[i] != '\t' && start[i] != '\r' && start[i] != '\n' &&
+		     start[i] != '\f') || start[i] == 0x7f)
+			control++;
+	if (control > 0 && control * 10 >= examined)
+		return csv_error_at(f->err, source, 1, "the input looks binary, not CSV text "
+				    "(try zcat FILE | descent ... if it is compressed)");
+	return 0;
 }
 
 /* Read every line; returns 0 at the end of input or -1 with the error set. */
@@ -211,12 +284,25 @@ static int feed_stream(struct feeder *f, struct csv_parser *parser, FILE *in)
 			start += 3;     /* UTF-8 byte order mark */
 			size -= 3;
 		}
+		if (f->line == 1 && refuse_binary(f, (const unsigned char *)start, size) != 0) {
+			f->failed = 1;
+			result = -1;
+			break;
+		}
 		if (o->skip_comments && !f->record_open && start[0] == '#')
 			continue;
 		if (memchr(start, '\0', size)) {
 			f->failed = 1;
 			result = csv_error_at(f->err, o->source, f->line, "NUL byte in input");
 			break;
+		}
+		if (o->blank_runs) {
+			size = collapse_blanks(f, start, size);
+			if (size == SIZE_MAX) {
+				result = fail_memory(f);
+				break;
+			}
+			start = f->collapsed;
 		}
 		if (feed_line(f, parser, start, size) != 0) {
 			result = -1;
@@ -247,7 +333,7 @@ int csv_records_read(FILE *in, const struct csv_records_options *options,
 
 	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		return error_set(err, EXIT_SOFTWARE, "out of memory");
-	csv_set_delim(&parser, (unsigned char)options->delimiter);
+	csv_set_delim(&parser, options->blank_runs ? ' ' : (unsigned char)options->delimiter);
 	result = feed_stream(&f, &parser, in);
 	if (result == 0 && csv_fini(&parser, field_done, record_done, &f) != 0 && !f.failed) {
 		f.failed = 1;
@@ -259,6 +345,7 @@ int csv_records_read(FILE *in, const struct csv_records_options *options,
 	free(f.text);
 	free(f.field_start);
 	free(f.fields);
+	free(f.collapsed);
 	if (lines)
 		*lines = f.line;
 	return result;

@@ -5,7 +5,8 @@
  * this module copies each record's fields out of libcsv's reused buffer,
  * counts lines so that every message can name one, and turns every defect
  * of the CSV itself (NUL bytes, stray quotes, an unterminated quoted field,
- * a read error) into one "SOURCE:LINE: what is wrong" message.  What the
+ * a read error, and input that is not text at all: gzip, zip, binary) into
+ * one "SOURCE:LINE: what is wrong" message.  What the
  * fields mean is the caller's business, in its handler.
  */
 #ifndef DESCENT_CSV_RECORDS_H
@@ -27,6 +28,13 @@ struct csv_record {
 struct csv_records_options {
 	const char *source;     /* name for messages: "<stdin>" or a path */
 	char delimiter;
+	/*
+	 * -d space: fields are separated by runs of blanks (spaces and tabs)
+	 * outside quotes, as numpy.savetxt and R's write.table write them;
+	 * blanks at the start and end of a line are ignored.  delimiter is
+	 * then unused.
+	 */
+	int blank_runs;
 	int skip_comments;      /* lines starting with '#' between records are skipped */
 };
 

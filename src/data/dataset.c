@@ -20,8 +20,38 @@ void dataset_free(struct dataset *d)
 		return;
 	free(d->x);
 	free(d->y);
+	free(d->notes);
 	schema_free(&d->schema);
 	memset(d, 0, sizeof *d);
+}
+
+int dataset_fill_missing(struct dataset *d, const size_t *rows, size_t count, struct schema *s,
+			 struct error *err)
+{
+	size_t features = d->features;
+
+	if (schema_allocate_fill(s, err) != 0)
+		return -1;
+	/* Sums in row order, one input at a time: the same order on every machine. */
+	for (size_t j = 0; j < features; j++) {
+		double sum = 0.0;
+		size_t present = 0;
+		for (size_t i = 0; i < count; i++) {
+			double value = d->x[(rows ? rows[i] : i) * features + j];
+			if (!isnan(value)) {
+				sum += value;
+				present++;
+			}
+		}
+		if (present == 0)
+			return error_set(err, EXIT_DATA, "column '%s' has no values in the training "
+					 "rows to take a mean of", s->feature_names[j]);
+		s->feature_fill[j] = sum / (double)present;
+	}
+	for (size_t i = 0; i < d->rows * features; i++)
+		if (isnan(d->x[i]))
+			d->x[i] = s->feature_fill[i % features];
+	return 0;
 }
 
 /*

@@ -24,18 +24,42 @@ struct dataset {
 	/* Names, target, classes (statistics unset); empty once moved away. */
 	struct schema schema;
 	size_t n_classes;       /* classes of y, kept when the schema moves */
+	/*
+	 * What the reader did that the user should hear of (rows dropped,
+	 * row names taken, values unseen in training): lines for stderr,
+	 * owned, NULL when there is nothing to say.
+	 */
+	char *notes;
+};
+
+/* --missing: what a missing value (an empty field, NA, NaN, nan, null) does. */
+enum missing_policy {
+	MISSING_REFUSE,         /* refuse the input (empty fields only; NA is not a number) */
+	MISSING_DROP,           /* drop the row */
+	MISSING_MEAN,           /* NaN now; dataset_fill_missing puts the training mean */
 };
 
 /* What the caller knows before reading. */
 struct csv_read_options {
 	const char *source;     /* name for messages: "<stdin>" or a path */
 	char delimiter;         /* ',' unless --delimiter */
+	int blank_runs;         /* -d space: runs of blanks separate fields */
 	int has_header;         /* 0 with --no-header */
 	const char *target;     /* --target NAME or 1-based N; NULL = last column */
 	int classification;     /* target holds class labels (strings or numbers) */
 	int max_classes;        /* refuse more classes than this; 0 = no limit */
 	const char *too_many_classes_hint; /* appended to that refusal */
 	const char *model_name; /* for that refusal: "logistic needs 2"; may be NULL */
+	/*
+	 * Training: --features COLS (exactly these feature columns, in this
+	 * order) or --ignore COLS (every column but these and the target),
+	 * and --categorical COLS or "auto" (one-hot encode these, or every
+	 * column whose first present value is not a number).  COLS are names
+	 * or 1-based numbers separated by commas (column_list_valid).  NULL:
+	 * not given.  Unused in schema mode, where the model decides.
+	 */
+	const char *features, *ignore, *categorical;
+	enum missing_policy missing;
 	/*
 	 * Schema mode (prediction, --init): read exactly these features, matched
 	 * by header name (order may differ, extra columns ignored) or, without a
@@ -55,7 +79,20 @@ struct csv_read_options {
 	/* In schema mode with a classifier: labels must be among these. */
 	char *const *schema_classes;
 	size_t schema_n_classes;
+	/*
+	 * In schema mode, the model's schema when it has one: its categorical
+	 * columns (schema_features then holds one name per input, as the
+	 * schema does) and its missing-value fill.
+	 */
+	const struct schema *model_schema;
 };
+
+/*
+ * Whether text is a well-formed --features/--ignore/--categorical list:
+ * items separated by commas, none empty, none "0" or a number of leading
+ * zeros.  Returns 1 or 0.
+ */
+int column_list_valid(const char *text);
 
 /*
  * Read a whole CSV data set.  On bad input returns -1 with err->status
@@ -67,6 +104,15 @@ int csv_read_dataset(FILE *in, const struct csv_read_options *options,
 		     struct dataset *out, struct error *err);
 
 void dataset_free(struct dataset *d);
+
+/*
+ * --missing mean: the mean of the present (non-NaN) values of every input
+ * over rows rows[0..count) of d (every row when rows is NULL) into
+ * s->feature_fill (allocated here), then every NaN of d replaced by it.
+ * Returns 0, or -1 with EXIT_DATA when an input has no value in those rows.
+ */
+int dataset_fill_missing(struct dataset *d, const size_t *rows, size_t count, struct schema *s,
+			 struct error *err);
 
 /*
  * Column statistics for --standardize over the rows rows[0..count) of d

@@ -1,6 +1,7 @@
 /* schema.c - allocation, ownership and the standardisation of a schema. */
 #include "schema.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,8 @@ void schema_free(struct schema *s)
 {
 	free_strings(s->feature_names, s->n_features);
 	free_strings(s->class_labels, s->n_classes);
+	free_strings(s->feature_category, s->n_features);
+	free(s->feature_fill);
 	free(s->feature_mean);
 	free(s->feature_scale);
 	free(s->target_name);
@@ -47,7 +50,41 @@ void schema_standardize(const struct schema *s, double *x, size_t rows)
 
 	for (size_t i = 0; i < rows; i++) {
 		double *row = x + i * features;
-		for (size_t j = 0; j < features; j++)
+		for (size_t j = 0; j < features; j++) {
+			if (s->feature_fill && isnan(row[j]))
+				row[j] = s->feature_fill[j];
 			row[j] = (row[j] - s->feature_mean[j]) / s->feature_scale[j];
+		}
 	}
+}
+
+int schema_allocate_categories(struct schema *s, struct error *err)
+{
+	if (!s->feature_category)
+		s->feature_category = calloc(s->n_features ? s->n_features : 1,
+					     sizeof *s->feature_category);
+	if (!s->feature_category)
+		return error_set(err, EXIT_SOFTWARE, "out of memory");
+	return 0;
+}
+
+int schema_allocate_fill(struct schema *s, struct error *err)
+{
+	if (!s->feature_fill)
+		s->feature_fill = calloc(s->n_features ? s->n_features : 1, sizeof *s->feature_fill);
+	if (!s->feature_fill)
+		return error_set(err, EXIT_SOFTWARE, "out of memory");
+	return 0;
+}
+
+size_t schema_column_width(const struct schema *s, size_t first)
+{
+	size_t width = 1;
+
+	if (!s->feature_category || !s->feature_category[first])
+		return 1;
+	while (first + width < s->n_features && s->feature_category[first + width] &&
+	       strcmp(s->feature_names[first + width], s->feature_names[first]) == 0)
+		width++;
+	return width;
 }

@@ -6,6 +6,19 @@
  * input: (x - mean) / scale.  The data reader builds one for the data it
  * reads; training moves it into the model (schema_move), so there is one
  * owner and nothing is copied.  The model file records it and reads it back.
+ *
+ * The schema also owns the encoding of the data's columns into the
+ * network's inputs.  A numeric column is one input.  A categorical column
+ * (--categorical) is one-hot encoded: one input per value of its
+ * vocabulary, in byte order; those inputs carry the column's name in
+ * feature_names and the value in feature_category, so the inputs of one
+ * categorical column are the consecutive ones with the same name and a
+ * category (schema_column_width).  A value outside the vocabulary encodes
+ * as all zeros.  With --missing mean, feature_fill holds the training mean
+ * of every input, which replaces a missing value (NaN) before
+ * standardisation; for a one-hot column these are the value frequencies.
+ * Model records: feature,INDEX,... per input, category,INDEX,VALUE per
+ * one-hot input, missing,INDEX,VALUE per input (model_io.h).
  */
 #ifndef DESCENT_SCHEMA_H
 #define DESCENT_SCHEMA_H
@@ -19,6 +32,12 @@ struct schema {
 	char **feature_names;   /* n_features, owned */
 	double *feature_mean;   /* n_features; 0 unless standardised */
 	double *feature_scale;  /* n_features; 1 unless standardised */
+	/* n_features or NULL (no categorical column): the value input j is one
+	 * for, NULL for a numeric input; owned. */
+	char **feature_category;
+	/* n_features or NULL (no --missing mean): what replaces a missing
+	 * input value; owned. */
+	double *feature_fill;
 	char *target_name;      /* owned; NULL when unknown */
 	size_t n_classes;       /* 0 for a regression */
 	char **class_labels;    /* n_classes, owned, sorted */
@@ -34,7 +53,19 @@ int schema_allocate(struct schema *s, size_t n_features, size_t n_classes, struc
 void schema_free(struct schema *s);
 /* Give everything in *from to *to (which must be empty); *from is left zeroed. */
 void schema_move(struct schema *to, struct schema *from);
-/* x[j] = (x[j] - mean[j]) / scale[j] for rows rows of n_features values. */
+/*
+ * x[j] = (x[j] - mean[j]) / scale[j] for rows rows of n_features values; a
+ * missing value (NaN) first becomes feature_fill[j] when the schema has one.
+ */
 void schema_standardize(const struct schema *s, double *x, size_t rows);
+/* Room for feature_category (all NULL): returns 0, or -1 with EXIT_SOFTWARE. */
+int schema_allocate_categories(struct schema *s, struct error *err);
+/* Room for feature_fill (all 0): returns 0, or -1 with EXIT_SOFTWARE. */
+int schema_allocate_fill(struct schema *s, struct error *err);
+/*
+ * The number of inputs of the column whose first input is first: 1 for a
+ * numeric column, the size of the vocabulary for a categorical one.
+ */
+size_t schema_column_width(const struct schema *s, size_t first);
 
 #endif

@@ -62,6 +62,19 @@ void model_write(FILE *out, const struct model *m)
 		output_write_exact(out, s->feature_scale[j]);
 		putc('\n', out);
 	}
+	for (size_t j = 0; s->feature_category && j < s->n_features; j++) {
+		if (!s->feature_category[j])
+			continue;
+		fprintf(out, "category,%zu,", j + 1);
+		output_write_field(out, s->feature_category[j]);
+		putc('\n', out);
+		records++;
+	}
+	for (size_t j = 0; s->feature_fill && j < s->n_features; j++, records++) {
+		fprintf(out, "missing,%zu,", j + 1);
+		output_write_exact(out, s->feature_fill[j]);
+		putc('\n', out);
+	}
 	for (size_t l = 0; l < m->net.n_layers; l++) {
 		const struct layer *layer = &m->net.layers[l];
 		for (size_t o = 0; o < layer->out; o++)
@@ -83,12 +96,13 @@ void model_write(FILE *out, const struct model *m)
 
 enum record_kind {
 	RECORD_FORMAT, RECORD_MODEL, RECORD_LAYERS, RECORD_LAYER, RECORD_TARGET, RECORD_CLASS,
-	RECORD_FEATURE, RECORD_WEIGHT, RECORD_BIAS, RECORD_END, RECORD_KINDS
+	RECORD_FEATURE, RECORD_WEIGHT, RECORD_BIAS, RECORD_END, RECORD_CATEGORY, RECORD_MISSING,
+	RECORD_KINDS
 };
 
 static const char *const record_names[RECORD_KINDS] = {
 	"format", "model", "layers", "layer", "target", "class", "feature", "weight", "bias",
-	"end"
+	"end", "category", "missing"
 };
 
 /* A model record, kept until the whole file is read. */
@@ -322,6 +336,11 @@ static int check_sizes(struct reader *r, const struct head *head, const struct l
 		weights += layers[l].out * layers[l].in;
 		biases += layers[l].out;
 	}
+	if (r->per_kind[RECORD_CATEGORY] > layers[0].in ||
+	    (r->per_kind[RECORD_MISSING] && r->per_kind[RECORD_MISSING] != layers[0].in))
+		return error_set(r->err, EXIT_DATA, "%s: %zu inputs but %zu category and %zu missing "
+				 "records", r->source, layers[0].in, r->per_kind[RECORD_CATEGORY],
+				 r->per_kind[RECORD_MISSING]);
 	if (weights != r->per_kind[RECORD_WEIGHT] || biases != r->per_kind[RECORD_BIAS])
 		return error_set(r->err, EXIT_DATA, "%s: incomplete model: the layers hold %zu "
 				 "weights and %zu biases, the file %zu and %zu", r->source, weights,
@@ -335,7 +354,9 @@ static int read_schema(struct reader *r, struct schema *s)
 	size_t features = 0, classes = 0, index;
 	const char *why;
 
-	if (schema_allocate(s, r->per_kind[RECORD_FEATURE], r->per_kind[RECORD_CLASS], r->err) != 0)
+	if (schema_allocate(s, r->per_kind[RECORD_FEATURE], r->per_kind[RECORD_CLASS], r->err) != 0 ||
+	    (r->per_kind[RECORD_CATEGORY] && schema_allocate_categories(s, r->err) != 0) ||
+	    (r->per_kind[RECORD_MISSING] && schema_allocate_fill(s, r->err) != 0))
 		return -1;
 	for (size_t i = 0; i < r->n_records; i++) {
 		const struct kept_record *k = &r->records[i];
@@ -360,6 +381,21 @@ static int read_schema(struct reader *r, struct schema *s)
 				if (strcmp(s->class_labels[other], f[2]) == 0)
 					return fail_at(r, k->line, "class '%s' listed twice", f[2]);
 			slot = &s->class_labels[index];
+		} else if (k->kind == RECORD_CATEGORY || k->kind == RECORD_MISSING) {
+			/* After every feature record: their indices are inputs already read. */
+			if (k->count != 3 || parse_size(f[1], 1, &index) != 0 || index > features)
+				return fail_at(r, k->line, "%s record needs: %s,INDEX,VALUE with a known "
+					       "feature INDEX", record_names[k->kind],
+					       record_names[k->kind]);
+			if (k->kind == RECORD_MISSING) {
+				if (parse_finite_double(f[2], &s->feature_fill[index - 1], &why) != 0)
+					return fail_at(r, k->line, "bad missing value for feature %zu",
+						       index);
+				continue;
+			}
+			if (s->feature_category[index - 1])
+				return fail_at(r, k->line, "a second category for feature %zu", index);
+			slot = &s->feature_category[index - 1];
 		} else if (k->kind == RECORD_TARGET) {
 			if (k->count != 2)
 				return fail_at(r, k->line, "target record needs 2 fields");
@@ -368,7 +404,7 @@ static int read_schema(struct reader *r, struct schema *s)
 		} else {
 			continue;
 		}
-		*slot = strdup(f[k->kind == RECORD_FEATURE ? 2 : k->kind == RECORD_CLASS ? 2 : 1]);
+		*slot = strdup(f[k->kind == RECORD_TARGET ? 1 : 2]);
 		if (!*slot)
 			return error_set(r->err, EXIT_SOFTWARE, "out of memory");
 	}
@@ -481,6 +517,13 @@ int model_load(const char *path, struct model *m, struct error *err)
 int model_save(const char *path, const struct model *m, const char *state, long epoch,
 	       struct error *err)
 {
+	return model_save_with(path, m, state, epoch, NULL, NULL, err);
+}
+
+int model_save_with(const char *path, const struct model *m, const char *state, long epoch,
+		    void (*more)(FILE *out, const void *context), const void *context,
+		    struct error *err)
+{
 	const char *slash = strrchr(path, '/');
 	size_t directory_length = slash ? (size_t)(slash - path) + 1 : 0;
 	char *temporary = malloc(directory_length + sizeof ".descent-XXXXXX");
@@ -506,6 +549,8 @@ int model_save(const char *path, const struct model *m, const char *state, long 
 	}
 	model_write_status(out, state, epoch);
 	model_write(out, m);
+	if (more)
+		more(out, context);
 	if (output_flush(out) != 0 || fsync(fileno(out)) != 0) {
 		fclose(out);
 		goto failed;

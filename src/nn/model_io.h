@@ -9,6 +9,8 @@
  *	target,NAME
  *	class,INDEX,LABEL                        classifiers, INDEX from 0
  *	feature,INDEX,NAME,MEAN,SCALE            INDEX from 1
+ *	category,INDEX,VALUE                     one-hot input INDEX is 1 for VALUE
+ *	missing,INDEX,VALUE                      --missing mean: input INDEX's fill
  *	weight,L,ROW,COLUMN,VALUE / bias,L,ROW,VALUE   in parameter order
  *	end,N                                    N records from format to here
  *
@@ -46,5 +48,9 @@ int model_load(const char *path, struct model *m, struct error *err);
  */
 int model_save(const char *path, const struct model *m, const char *state, long epoch,
 	       struct error *err);
+/* The same, with more records (the training state) written by more() after the model. */
+int model_save_with(const char *path, const struct model *m, const char *state, long epoch,
+		    void (*more)(FILE *out, const void *context), const void *context,
+		    struct error *err);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include "optim.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,4 +93,32 @@ int optim_iterate(struct optim_run *run, const struct optim_objective *f, double
 		  double *value, double *grad)
 {
 	return run->optimizer->iterate(run->full_batch_state, f, lr, w, value, grad);
+}
+
+size_t optim_state_size(const struct optim_run *run)
+{
+	if (run->full_batch_state)
+		return run->optimizer->state_size(run->full_batch_state);
+	return (size_t)run->optimizer->state_arrays * run->n;
+}
+
+void optim_state_get(const struct optim_run *run, double *values)
+{
+	if (run->full_batch_state)
+		run->optimizer->state_get(run->full_batch_state, values);
+	else
+		memcpy(values, run->state, optim_state_size(run) * sizeof *values);
+}
+
+int optim_state_set(struct optim_run *run, const double *values, size_t count)
+{
+	if (run->full_batch_state)
+		return run->optimizer->state_set(run->full_batch_state, values, count);
+	if (count != optim_state_size(run))
+		return -1;
+	for (size_t i = 0; i < count; i++)
+		if (!isfinite(values[i]))
+			return -1;
+	memcpy(run->state, values, count * sizeof *values);
+	return 0;
 }

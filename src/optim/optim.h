@@ -56,10 +56,23 @@ enum optim_iterate_result {
 	OPTIM_ITERATE_NONFINITE = 2     /* objective or gradient not finite */
 };
 
+/*
+ * The hyper-parameters an optimizer reads besides lr and weight_decay
+ * (which all use), so that an option it ignores can be reported.
+ */
+enum optim_uses {
+	OPTIM_USES_MOMENTUM = 1 << 0,
+	OPTIM_USES_RHO = 1 << 1,
+	OPTIM_USES_BETAS = 1 << 2,      /* beta1 and beta2 */
+	OPTIM_USES_EPS = 1 << 3,
+	OPTIM_USES_HISTORY = 1 << 4
+};
+
 struct optimizer {
 	const char *name;
 	const char *summary;    /* one line for --help */
 	struct optim_hyper defaults;
+	unsigned uses;          /* enum optim_uses */
 	/* Weight decay applied inside step (adamw) rather than added to g. */
 	int decoupled_weight_decay;
 	/* First-order methods: arrays of n doubles of state, and the step. */
@@ -74,6 +87,14 @@ struct optimizer {
 	int (*iterate)(void *state, const struct optim_objective *f, double lr, double *w,
 		       double *value, double *grad);
 	void (*destroy)(void *state);
+	/*
+	 * Its state as doubles, for --save-state: how many (they may vary with
+	 * the run), a copy out, and back in (-1 when values is not a state of
+	 * this optimizer for its n parameters).
+	 */
+	size_t (*state_size)(const void *state);
+	void (*state_get)(const void *state, double *values);
+	int (*state_set)(void *state, const double *values, size_t count);
 };
 
 /*
@@ -92,6 +113,17 @@ void optim_step(struct optim_run *run, double *w, const double *g, long t, doubl
 /* One full-batch iteration; returns an enum optim_iterate_result. */
 int optim_iterate(struct optim_run *run, const struct optim_objective *f, double lr, double *w,
 		  double *value, double *grad);
+
+/*
+ * The state as a flat array of doubles, to save a run and continue it
+ * exactly: a first-order optimizer's state_arrays arrays of n (array k at
+ * k * n), or what the full-batch one exports.  optim_state_set returns -1,
+ * leaving the state as it was, when count values are not a state this
+ * optimizer could hold for n parameters.
+ */
+size_t optim_state_size(const struct optim_run *run);
+void optim_state_get(const struct optim_run *run, double *values);
+int optim_state_set(struct optim_run *run, const double *values, size_t count);
 
 /* The registry, NULL-terminated, in --help order. */
 extern const struct optimizer *const optimizers[];
@@ -113,6 +145,9 @@ void *optim_lbfgs_create(size_t n, const struct optim_hyper *h);
 int optim_lbfgs_iterate(void *state, const struct optim_objective *f, double lr, double *w,
 			double *value, double *grad);
 void optim_lbfgs_destroy(void *state);
+size_t optim_lbfgs_state_size(const void *state);
+void optim_lbfgs_state_get(const void *state, double *values);
+int optim_lbfgs_state_set(void *state, const double *values, size_t count);
 
 extern const struct optimizer optim_sgd, optim_momentum, optim_nesterov, optim_adagrad,
 	optim_rmsprop, optim_adadelta, optim_adadelta_w, optim_adam, optim_adamw,

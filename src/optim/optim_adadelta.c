@@ -30,6 +30,7 @@ void optim_adadelta_step(const struct optim_step_args *a)
 const struct optimizer optim_adadelta = {
 	.name = "adadelta",
 	.summary = "AdaDelta (Zeiler): step = sqrt(u+eps)/sqrt(s+eps)*g, u and s running means",
+	.uses = OPTIM_USES_RHO | OPTIM_USES_EPS,
 	.defaults = {
 		.lr = 1.0, .momentum = 0.9, .rho = 0.9,
 		.beta1 = 0.9, .beta2 = 0.999, .eps = 1e-6,

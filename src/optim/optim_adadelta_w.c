@@ -29,6 +29,7 @@ void optim_adadelta_w_step(const struct optim_step_args *a)
 const struct optimizer optim_adadelta_w = {
 	.name = "adadelta-w",
 	.summary = "the course's AdaDelta: w -= lr*sqrt((Sw+eps)/(Sg+eps))*g, Sw from w^2",
+	.uses = OPTIM_USES_RHO | OPTIM_USES_EPS,
 	.defaults = {
 		.lr = 1.0, .momentum = 0.9, .rho = 0.9,
 		.beta1 = 0.9, .beta2 = 0.999, .eps = 1e-6,

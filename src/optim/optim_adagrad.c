@@ -24,6 +24,7 @@ void optim_adagrad_step(const struct optim_step_args *a)
 const struct optimizer optim_adagrad = {
 	.name = "adagrad",
 	.summary = "AdaGrad: s += g^2; w -= lr*g/(sqrt(s)+eps)",
+	.uses = OPTIM_USES_EPS,
 	.defaults = {
 		.lr = 0.01, .momentum = 0.9, .rho = 0.9,
 		.beta1 = 0.9, .beta2 = 0.999, .eps = 1e-10,

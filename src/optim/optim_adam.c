@@ -34,6 +34,7 @@ void optim_adam_step(const struct optim_step_args *a)
 const struct optimizer optim_adam = {
 	.name = "adam",
 	.summary = "Adam: bias-corrected moving averages m of g and s of g^2; w -= lr*m/(sqrt(s)+eps)",
+	.uses = OPTIM_USES_BETAS | OPTIM_USES_EPS,
 	.defaults = {
 		.lr = 0.001, .momentum = 0.9, .rho = 0.9,
 		.beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8,

@@ -23,6 +23,7 @@ void optim_adamw_step(const struct optim_step_args *a)
 const struct optimizer optim_adamw = {
 	.name = "adamw",
 	.summary = "AdamW: w *= 1 - lr*weight_decay on weights, then the adam step",
+	.uses = OPTIM_USES_BETAS | OPTIM_USES_EPS,
 	.defaults = {
 		.lr = 0.001, .momentum = 0.9, .rho = 0.9,
 		.beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8,

@@ -37,6 +37,7 @@ void optim_amsgrad_step(const struct optim_step_args *a)
 const struct optimizer optim_amsgrad = {
 	.name = "amsgrad",
 	.summary = "AMSGrad: adam with the running maximum of s in the denominator",
+	.uses = OPTIM_USES_BETAS | OPTIM_USES_EPS,
 	.defaults = {
 		.lr = 0.001, .momentum = 0.9, .rho = 0.9,
 		.beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8,

@@ -460,9 +460,68 @@ int optim_lbfgs_iterate(void *state, const struct optim_objective *f, double lr,
 	}
 }
 
+/*
+ * The state for --save-state: the number of pairs P, then each pair from
+ * the oldest: 1/(y.s), s[n], y[n].  1 + P (2n + 1) doubles.  The line
+ * search's scratch is not state; w, f(w) and its gradient are the caller's.
+ */
+size_t optim_lbfgs_state_size(const void *state)
+{
+	const struct optim_lbfgs_state *s = state;
+
+	return 1 + (size_t)s->pairs * (2 * s->n + 1);
+}
+
+void optim_lbfgs_state_get(const void *state, double *values)
+{
+	const struct optim_lbfgs_state *s = state;
+	size_t n = s->n;
+	int slot = (s->newest + s->history - s->pairs + 1) % s->history;       /* the oldest */
+
+	*values++ = (double)s->pairs;
+	for (int k = 0; k < s->pairs; k++, slot = (slot + 1) % s->history) {
+		*values++ = s->inverse_curvature[slot];
+		memcpy(values, s->steps + (size_t)slot * n, n * sizeof *values);
+		values += n;
+		memcpy(values, s->grad_changes + (size_t)slot * n, n * sizeof *values);
+		values += n;
+	}
+}
+
+/* A smaller --history keeps the newest pairs. */
+int optim_lbfgs_state_set(void *state, const double *values, size_t count)
+{
+	struct optim_lbfgs_state *s = state;
+	size_t n = s->n, per_pair = 2 * n + 1;
+
+	if (count < 1 || !(values[0] >= 0) || values[0] != floor(values[0]) ||
+	    (count - 1) % per_pair != 0 || values[0] != (double)((count - 1) / per_pair))
+		return -1;
+	for (size_t i = 1; i < count; i++)
+		if (!isfinite(values[i]) || ((i - 1) % per_pair == 0 && !(values[i] > 0)))
+			return -1;
+	size_t pairs = (count - 1) / per_pair, skip = 0;
+	if (pairs > (size_t)s->history) {
+		skip = pairs - (size_t)s->history;
+		pairs = (size_t)s->history;
+	}
+	values += 1 + skip * per_pair;
+	for (size_t slot = 0; slot < pairs; slot++) {
+		s->inverse_curvature[slot] = *values++;
+		memcpy(s->steps + slot * n, values, n * sizeof *values);
+		values += n;
+		memcpy(s->grad_changes + slot * n, values, n * sizeof *values);
+		values += n;
+	}
+	s->pairs = (int)pairs;
+	s->newest = pairs ? (int)pairs - 1 : 0;
+	return 0;
+}
+
 const struct optimizer optim_lbfgs = {
 	.name = "lbfgs",
 	.summary = "L-BFGS, full batch, strong-Wolfe line search; memory --history",
+	.uses = OPTIM_USES_HISTORY,
 	.defaults = {
 		.lr = 1.0, .momentum = 0.9, .rho = 0.9,
 		.beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8,
@@ -474,4 +533,7 @@ const struct optimizer optim_lbfgs = {
 	.create = optim_lbfgs_create,
 	.iterate = optim_lbfgs_iterate,
 	.destroy = optim_lbfgs_destroy,
+	.state_size = optim_lbfgs_state_size,
+	.state_get = optim_lbfgs_state_get,
+	.state_set = optim_lbfgs_state_set,
 };

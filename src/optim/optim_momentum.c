@@ -24,6 +24,7 @@ void optim_momentum_step(const struct optim_step_args *a)
 const struct optimizer optim_momentum = {
 	.name = "momentum",
 	.summary = "heavy-ball momentum: v = momentum*v - lr*g; w += v",
+	.uses = OPTIM_USES_MOMENTUM,
 	.defaults = {
 		.lr = 0.01, .momentum = 0.9, .rho = 0.9,
 		.beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8,

@@ -21,6 +21,7 @@ void optim_nesterov_step(const struct optim_step_args *a)
 const struct optimizer optim_nesterov = {
 	.name = "nesterov",
 	.summary = "Nesterov momentum: b = momentum*b + g; w -= lr*(g + momentum*b)",
+	.uses = OPTIM_USES_MOMENTUM,
 	.defaults = {
 		.lr = 0.01, .momentum = 0.9, .rho = 0.9,
 		.beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8,

@@ -23,6 +23,7 @@ void optim_rmsprop_step(const struct optim_step_args *a)
 const struct optimizer optim_rmsprop = {
 	.name = "rmsprop",
 	.summary = "RMSprop: s = rho*s + (1-rho)*g^2; w -= lr*g/(sqrt(s)+eps)",
+	.uses = OPTIM_USES_RHO | OPTIM_USES_EPS,
 	.defaults = {
 		.lr = 0.01, .momentum = 0.9, .rho = 0.99,
 		.beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8,

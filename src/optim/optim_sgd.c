@@ -10,6 +10,7 @@ void optim_sgd_step(const struct optim_step_args *a)
 const struct optimizer optim_sgd = {
 	.name = "sgd",
 	.summary = "gradient descent: w -= lr*g",
+	.uses = 0,
 	.defaults = {
 		.lr = 0.01, .momentum = 0.9, .rho = 0.9,
 		.beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8,

@@ -218,6 +218,7 @@ struct run {
 	double *epoch_weights;  /* weights at the end of the last finite epoch */
 	double last_finite_loss;
 	long last_finite_epoch;
+	double lr;              /* the step size in force at the latest step */
 	struct train_result *result;
 };
 
@@ -245,28 +246,38 @@ static double monitored_loss(const struct run *r, const struct epoch_figures *f)
 	return r->has_validation ? f->val_loss : f->train_loss;
 }
 
+/* An epoch record on out, or with --log a row of the log's table (no kind field). */
 static int write_epoch(struct run *r, long epoch, const struct epoch_figures *f, double lr)
 {
 	int classifier = r->m->head->classifier;
+	FILE *out = r->c->log ? r->c->log : r->out;
 
-	if (r->c->quiet)
+	if (r->c->quiet && !r->c->log)
 		return 0;
-	fprintf(r->out, "epoch,%ld,", epoch);
-	output_write_shortest(r->out, f->train_loss);
-	putc(',', r->out);
+	fprintf(out, "%s%ld,", r->c->log ? "" : "epoch,", epoch);
+	output_write_shortest(out, f->train_loss);
+	putc(',', out);
 	if (r->has_validation)
-		output_write_shortest(r->out, f->val_loss);
-	putc(',', r->out);
+		output_write_shortest(out, f->val_loss);
+	putc(',', out);
 	if (classifier)
-		output_write_shortest(r->out, f->train_accuracy);
-	putc(',', r->out);
+		output_write_shortest(out, f->train_accuracy);
+	putc(',', out);
 	if (classifier && r->has_validation)
-		output_write_shortest(r->out, f->val_accuracy);
-	putc(',', r->out);
-	output_write_shortest(r->out, lr);
-	fprintf(r->out, ",%.6f\n", seconds_since(&r->start));
-	return output_flush(r->out);
+		output_write_shortest(out, f->val_accuracy);
+	putc(',', out);
+	output_write_shortest(out, lr);
+	fprintf(out, ",%.6f\n", seconds_since(&r->start));
+	return output_flush(out);
 }
+
+/*
+ * Divergence caught before overflow: the epoch's training loss exceeds
+ * DIVERGENCE_GROWTH times the lowest so far (and the starting loss) in
+ * DIVERGENCE_EPOCHS consecutive epochs.
+ */
+#define DIVERGENCE_GROWTH 1e3
+#define DIVERGENCE_EPOCHS 2
 
 /* 1, 2 or 5 times a power of ten, at most x: a step size a person would type. */
 static double round_down(double x)
@@ -286,6 +297,7 @@ static void describe_divergence(struct run *r, long epoch, long step, const char
 	char *text = r->result->message;
 	size_t size = sizeof r->result->message;
 	const struct optim_hyper *h = &r->c->hyper;
+	double lr = r->lr;      /* the step in force at the diverging step, not --lr */
 	int used = snprintf(text, size,
 			    "diverged at epoch %ld, step %ld: %s (last finite loss %.6g at epoch %ld, "
 			    "gradient norm %.6g)", epoch, step, what, r->last_finite_loss,
@@ -294,20 +306,29 @@ static void describe_divergence(struct run *r, long epoch, long step, const char
 						    h->weight_decay, r->c->seed);
 	if (used < 0 || (size_t)used >= size)
 		return;
-	if (lambda_max > 0 && 2.0 / lambda_max < h->lr) {
+	if (r->c->feature_scale_ratio > 100) {
+		/* Uneven scales make uneven curvature: no one step size suits every weight. */
+		int more = snprintf(text + used, size - (size_t)used,
+				    "\nthe standard deviations of the features differ by a factor of "
+				    "%.3g: try --standardize first", r->c->feature_scale_ratio);
+		if (more < 0 || (size_t)(used + more) >= size)
+			return;
+		used += more;
+	}
+	if (lambda_max > 0 && 2.0 / lambda_max < lr) {
 		double limit = 2.0 / lambda_max;
 		snprintf(text + used, size - (size_t)used,
 			 "\nthe largest Hessian eigenvalue at the initial weights is about %.3g, so "
 			 "gradient descent is stable only for a step size below 2/lambda_max = %.3g "
-			 "(this run: --lr %.6g)\ntry --lr %.3g or smaller", lambda_max, limit, h->lr,
-			 round_down(0.9 * limit));
+			 "(this run's step size then: %.6g)\ntry --lr %.3g or smaller", lambda_max,
+			 limit, lr, round_down(0.9 * limit));
 	} else {
 		/* The full-batch bound holds, yet the run diverged: blame the noise. */
 		snprintf(text + used, size - (size_t)used,
 			 "\nthe step size %.6g is below 2/lambda_max at the initial weights%s, but "
 			 "mini-batch noise or growing curvature made the run diverge\n"
-			 "try --lr %.3g or smaller", h->lr, lambda_max > 0 ? "" : " (not estimated)",
-			 round_down(h->lr / 10));
+			 "try --lr %.3g or smaller", lr, lambda_max > 0 ? "" : " (not estimated)",
+			 round_down(lr / 10));
 	}
 }
 
@@ -355,6 +376,7 @@ static int first_order_epoch(struct run *r, long epoch, long *t, double *lr)
 		struct objective_sums sums;
 		++*t;
 		*lr = schedule_step_size(&c->schedule, epoch, *t);
+		r->lr = *lr;
 		memory_source_select(&r->batch_pass.rows, r->order + start, count);
 		double loss = pass_mean(&r->batch_pass, m->params, r->grad, &sums);
 		if (!c->optimizer->decoupled_weight_decay)
@@ -400,6 +422,7 @@ static int full_batch_epoch(struct run *r, long epoch, long *t, double *lr, doub
 	struct optim_objective objective = { full_objective, &context };
 
 	*lr = schedule_step_size(&r->c->schedule, epoch, ++*t);
+	r->lr = *lr;
 	int outcome = optim_iterate(r->optimizer, &objective, *lr, r->m->params, value, r->grad);
 	if (outcome == OPTIM_ITERATE_NONFINITE) {
 		diverge(r, epoch, *t, "the objective or its gradient is not finite",
@@ -449,6 +472,85 @@ static void run_free(struct run *r)
 	free(r->epoch_weights);
 }
 
+void train_state_free(struct train_state *s)
+{
+	free(s->order);
+	free(s->best_weights);
+	free(s->optimizer_values);
+	memset(s, 0, sizeof *s);
+}
+
+/*
+ * Put the run where the saved state left it: the shuffled order (which
+ * must hold the same training rows), the generator, the plateau memory,
+ * the optimizer's state and the best weights so far.
+ */
+static int resume_run(struct run *r, const struct train_state *s, struct prng *random,
+		      struct schedule *schedule, double *best, struct error *err)
+{
+	const struct data_view *training = r->training;
+	size_t n = training->count, rows = training->data->rows;
+	unsigned char *seen = calloc(rows ? rows : 1, 1);
+
+	if (!seen)
+		return error_set(err, EXIT_SOFTWARE, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		seen[training->rows ? training->rows[i] : i] = 1;
+	int same_rows = s->n_order == n;
+	for (size_t i = 0; same_rows && i < n; i++) {
+		same_rows = s->order[i] < rows && seen[s->order[i]] == 1;
+		if (same_rows)
+			seen[s->order[i]] = 2;
+	}
+	free(seen);
+	if (!same_rows)
+		return error_set(err, EXIT_DATA, "the saved state was trained on %zu rows that are not "
+				 "the %zu training rows of this data (continue on the same data and "
+				 "--holdout, or drop the state records)", s->n_order, n);
+	if (s->optimizer != r->c->optimizer || s->n_params != r->m->net.n_params ||
+	    optim_state_set(r->optimizer, s->optimizer_values, s->n_optimizer_values) != 0)
+		return error_set(err, EXIT_DATA, "the saved %s state does not fit this %s optimizer "
+				 "and model", s->optimizer->name, r->c->optimizer->name);
+	memcpy(r->order, s->order, n * sizeof *r->order);
+	*random = s->random;
+	schedule->factor_now = s->factor_now;
+	schedule->best = s->plateau_best;
+	schedule->bad_epochs = s->bad_epochs;
+	if (s->best_weights)
+		memcpy(best, s->best_weights, s->n_params * sizeof *best);
+	return 0;
+}
+
+/* The state at the end of epoch: everything resume_run puts back. */
+static int capture_state(const struct run *r, struct train_state *s, long epoch, long step,
+			 const struct prng *random, const struct schedule *schedule,
+			 double best_loss, long best_epoch, const double *best, struct error *err)
+{
+	size_t n = r->training->count, p = r->m->net.n_params;
+	size_t values = optim_state_size(r->optimizer);
+
+	*s = (struct train_state){
+		.present = 1, .optimizer = r->c->optimizer, .epoch = epoch, .step = step,
+		.random = *random, .n_order = n, .factor_now = schedule->factor_now,
+		.plateau_best = schedule->best, .bad_epochs = schedule->bad_epochs,
+		.best_loss = best_loss, .best_epoch = best_epoch, .n_params = p,
+		.n_optimizer_values = values,
+	};
+	s->order = malloc((n ? n : 1) * sizeof *s->order);
+	s->optimizer_values = malloc((values ? values : 1) * sizeof *s->optimizer_values);
+	if (best_epoch < epoch)
+		s->best_weights = malloc(p * sizeof *s->best_weights);
+	if (!s->order || !s->optimizer_values || (best_epoch < epoch && !s->best_weights)) {
+		train_state_free(s);
+		return error_set(err, EXIT_SOFTWARE, "out of memory");
+	}
+	memcpy(s->order, r->order, n * sizeof *s->order);
+	optim_state_get(r->optimizer, s->optimizer_values);
+	if (s->best_weights)
+		memcpy(s->best_weights, best, p * sizeof *best);
+	return 0;
+}
+
 int train_run(struct model *m, const struct data_view *training,
 	      const struct data_view *validation, const struct train_config *c, FILE *out,
 	      struct train_result *result, struct error *err)
@@ -475,31 +577,43 @@ int train_run(struct model *m, const struct data_view *training,
 	}
 	memcpy(best, m->params, p * sizeof *m->params);
 	prng_seed(&random, c->seed);
-	schedule_start(&config.schedule, c->hyper.lr, c->epochs, steps_per_epoch);
+	/* A continued run numbers its epochs and steps on from the saved ones. */
+	long start = c->resume ? c->resume->epoch : 0, t = c->resume ? c->resume->step : 0;
+	config.epochs = start + c->epochs;      /* the last epoch, for the progress bar */
+	schedule_start(&config.schedule, c->hyper.lr, config.epochs, steps_per_epoch);
 	r.c = &config;
+	if (c->resume && (status = resume_run(&r, c->resume, &random, &config.schedule, best,
+					      err)) != 0)
+		goto done;
+	result->epoch = r.last_finite_epoch = start;
 
-	/* Epoch 0: the starting point, before any step. */
+	/* Epoch 0 (or the saved epoch): the starting point, before any step. */
 	evaluate(&r, &figures);
-	double lr = schedule_step_size(&config.schedule, 1, 1);
+	double lr = schedule_step_size(&config.schedule, start + 1, t + 1);
 	double value = 0.0;
 	if (!isfinite(figures.train_loss)) {
 		status = error_set(err, EXIT_DATA, "the initial loss is not finite");
 		goto done;
 	}
-	if (write_epoch(&r, 0, &figures, lr) != 0) {
+	if (write_epoch(&r, start, &figures, lr) != 0) {
 		status = error_set(err, EXIT_IO, "write error");
 		goto done;
 	}
-	schedule_epoch_end(&config.schedule, monitored_loss(&r, &figures));
+	if (!c->resume)         /* the saved plateau memory has seen this loss */
+		schedule_epoch_end(&config.schedule, monitored_loss(&r, &figures));
 	r.last_finite_loss = figures.train_loss;
-	double best_loss = monitored_loss(&r, &figures);
-	long best_epoch = 0, t = 0;
+	r.lr = lr;
+	/* The divergence rule watches the lowest training loss (DIVERGENCE in the man page). */
+	double start_loss = figures.train_loss, lowest_loss = figures.train_loss;
+	int growing_epochs = 0;
+	double best_loss = c->resume ? c->resume->best_loss : monitored_loss(&r, &figures);
+	long best_epoch = c->resume ? c->resume->best_epoch : 0;
 	if (full_batch) {
 		struct objective_context context = { &r.train_pass, c->hyper.weight_decay };
 		value = full_objective(&context, m->params, r.grad);
 	}
 
-	for (long epoch = 1; epoch <= c->epochs; epoch++) {
+	for (long epoch = start + 1; epoch <= start + c->epochs; epoch++) {
 		if (full_batch) {
 			if (!full_batch_epoch(&r, epoch, &t, &lr, &value))
 				break;
@@ -525,23 +639,40 @@ int train_run(struct model *m, const struct data_view *training,
 		r.last_finite_epoch = epoch;
 		memcpy(r.epoch_weights, m->params, p * sizeof *m->params);
 		result->epoch = epoch;
+		if (figures.train_loss > DIVERGENCE_GROWTH * lowest_loss &&
+		    figures.train_loss > start_loss) {
+			if (++growing_epochs == DIVERGENCE_EPOCHS) {
+				char what[256];
+				snprintf(what, sizeof what, "the training loss %.6g exceeds %g times "
+					 "the lowest so far (%.6g), %d epochs in a row",
+					 figures.train_loss, DIVERGENCE_GROWTH, lowest_loss,
+					 DIVERGENCE_EPOCHS);
+				diverge(&r, epoch, t, what, norm(r.grad, p));
+				break;
+			}
+		} else {
+			growing_epochs = 0;
+		}
+		if (figures.train_loss < lowest_loss)
+			lowest_loss = figures.train_loss;
 		double watched = monitored_loss(&r, &figures);
 		schedule_epoch_end(&config.schedule, watched);
 		if (result->stop == TRAIN_CONVERGED)
 			break;
-		if (c->patience > 0) {
-			if (watched < best_loss) {
-				best_loss = watched;
-				best_epoch = epoch;
-				memcpy(best, m->params, p * sizeof *best);
-			} else if (epoch - best_epoch >= c->patience) {
-				memcpy(m->params, best, p * sizeof *best);
-				result->stop = TRAIN_EARLY_STOPPED;
-				result->epoch = best_epoch;
-				break;
-			}
+		if (watched < best_loss) {
+			best_loss = watched;
+			best_epoch = epoch;
+			memcpy(best, m->params, p * sizeof *best);
+		} else if (c->patience > 0 && epoch - best_epoch >= c->patience) {
+			memcpy(m->params, best, p * sizeof *best);
+			result->stop = TRAIN_EARLY_STOPPED;
+			result->epoch = best_epoch;
+			break;
 		}
 	}
+	if (c->save_state && (result->stop == TRAIN_COMPLETED || result->stop == TRAIN_CONVERGED))
+		status = capture_state(&r, c->save_state, result->epoch, t, &random, &config.schedule,
+				       best_loss, best_epoch, best, err);
 done:
 	run_free(&r);
 	free(best);

@@ -17,8 +17,34 @@
 #include "error.h"
 #include "model.h"
 #include "optim.h"
+#include "prng.h"
 #include "schedule.h"
 #include "source.h"
+
+/*
+ * Where a run stands after an epoch, all the loop needs to go on as if it
+ * had never stopped (--save-state, --init): written and read as state
+ * records by train_state.c.  present is 0 for "no state, start afresh".
+ */
+struct train_state {
+	int present;
+	const struct optimizer *optimizer;
+	long epoch;             /* epochs done; the next is epoch + 1 */
+	long step;              /* steps done; the next is step + 1 */
+	struct prng random;     /* the shuffling generator */
+	size_t *order;          /* n_order: the training rows in the last shuffled order */
+	size_t n_order;
+	double factor_now, plateau_best;        /* the plateau schedule's memory */
+	long bad_epochs;
+	double best_loss;       /* the best monitored loss so far (--patience) */
+	long best_epoch;
+	double *best_weights;   /* n_params, or NULL when best_epoch == epoch */
+	size_t n_params;
+	double *optimizer_values;       /* optim_state_get's, n_optimizer_values */
+	size_t n_optimizer_values;
+};
+
+void train_state_free(struct train_state *s);
 
 struct train_config {
 	const struct optimizer *optimizer;
@@ -31,6 +57,18 @@ struct train_config {
 	long patience;          /* 0 = off; watches the validation loss when there is one */
 	int quiet;
 	int progress;           /* draw a progress bar on stderr */
+	/* --log FILE: the epoch records go there as a CSV table instead of to out. */
+	FILE *log;
+	/*
+	 * Largest over smallest standard deviation of the non-constant feature
+	 * columns of the training rows, as trained on (0: not known); above
+	 * 100 a divergence message suggests --standardize.
+	 */
+	double feature_scale_ratio;
+	/* Continue from this state (NULL: start afresh): epochs count on from it. */
+	const struct train_state *resume;
+	/* Filled in (present = 1) when the run completes or converges; NULL: not wanted. */
+	struct train_state *save_state;
 };
 
 enum train_stop {

@@ -63,10 +63,13 @@ status=$?
 expect_status 0 "--predict with the acceptance run's stdout"
 sed 1d "$cancer" | awk -F, '{ print $NF }' >"$tmp/labels"
 rows=$(wc -l <"$tmp/labels")
-predicted=$(wc -l <"$tmp/predictions")
+# A header row names the column, then one line per row.
+[ "$(head -n 1 "$tmp/predictions")" = prediction ] ||
+	fail "--predict header is '$(head -n 1 "$tmp/predictions")', expected 'prediction'"
+predicted=$(sed 1d "$tmp/predictions" | wc -l)
 [ "$predicted" -eq "$rows" ] || fail "--predict wrote $predicted lines for $rows rows"
 # shellcheck disable=SC2046  # two words, split on purpose
-set -- $(paste -d, "$tmp/predictions" "$tmp/labels" | awk -F, '
+set -- $(sed 1d "$tmp/predictions" | paste -d, - "$tmp/labels" | awk -F, '
 	$1 == $2 { right++ } END { printf "%d %s\n", right, (right >= 0.97 * NR ? "good" : "poor") }')
 [ "${2:-poor}" = good ] || fail "--predict got ${1:-0} of $rows labels right, expected >= 97%"
 

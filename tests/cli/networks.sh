@@ -39,7 +39,7 @@ at_least "$accuracy" 0.96 || fail "softmax on iris: training accuracy $accuracy,
 [ "$(awk -F, '$1 == "layer"' "$tmp/iris.out")" = "layer,1,4,3,identity,0" ] ||
 	fail "softmax on iris: layer record is '$(awk -F, '$1 == "layer"' "$tmp/iris.out")'"
 
-run "$iris" --predict "$tmp/iris.out"
+run "$iris" --predict "$tmp/iris.out" -q
 expect_status 0 "--predict with the iris softmax model"
 strays=$(grep -v -x -e setosa -e versicolor -e virginica "$tmp/out" | head -3)
 [ -z "$strays" ] || fail "iris predictions that are not species: $strays"
@@ -59,7 +59,7 @@ sed 1d "$tmp/out" | awk -F, '
 # Numeric class labels (wine's cultivar 0, 1, 2) are labels too.
 run "$wine" -m softmax -o adam -l 0.05 --standardize -e 30 -q --save "$tmp/wine.model"
 expect_status 0 "softmax on wine"
-run "$wine" --predict "$tmp/wine.model"
+run "$wine" --predict "$tmp/wine.model" -q
 strays=$(grep -v -x -e 0 -e 1 -e 2 "$tmp/out" | head -3)
 [ -z "$strays" ] || fail "wine predictions that are not cultivars: $strays"
 
@@ -264,11 +264,11 @@ expect_stderr "end record" "cut model message"
 # ---------------------------------------------------------------------
 # Version-1 model files (descent 0.1.0) still predict as they did.
 
-run "$cancer" --predict "$fixtures/model_v1_logistic.csv"
+run "$cancer" --predict "$fixtures/model_v1_logistic.csv" -q
 expect_status 0 "--predict with a version-1 logistic model"
 cmp -s "$tmp/out" "$fixtures/predictions_v1_logistic.txt" ||
 	fail "version-1 logistic model: predictions differ from descent 0.1.0's"
-run "$diabetes" --predict "$fixtures/model_v1_linear.csv"
+run "$diabetes" --predict "$fixtures/model_v1_linear.csv" -q
 expect_status 0 "--predict with a version-1 linear model"
 cmp -s "$tmp/out" "$fixtures/predictions_v1_linear.txt" ||
 	fail "version-1 linear model: predictions differ from descent 0.1.0's"

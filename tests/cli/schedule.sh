@@ -145,7 +145,7 @@ early_stop() {
 	[ "$last" -eq $((best_epoch + 2)) ] ||
 		fail "$what: last epoch record $last, expected $((best_epoch + 2)) (best epoch + patience)"
 	# The weights written are the best epoch's: their loss is the best loss.
-	"$DESCENT" --predict "$tmp/best.csv" <"$diabetes" >"$tmp/predictions" 2>"$tmp/err" ||
+	"$DESCENT" --predict "$tmp/best.csv" -q <"$diabetes" >"$tmp/predictions" 2>"$tmp/err" ||
 		fail "$what: --predict with the early-stopped model failed: $(cat "$tmp/err")"
 	mse=$(sed 1d "$diabetes" | awk -F, '{ print $NF }' | paste -d, "$tmp/predictions" - |
 		awk -F, '{ d = $1 - $2; sum += d * d } END { printf "%.17g\n", NR ? sum / NR : -1 }')

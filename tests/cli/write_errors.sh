@@ -5,8 +5,8 @@
 # on stderr and exit 74, whatever was being written.  A reader that stops
 # early (| head) must end descent quietly: killed by SIGPIPE (status 141 as
 # the shell reports it) or a clean exit, never 74 and never a message.
-# --save into a directory that does not exist fails with 74 and names the
-# file; a successful --save leaves no temporary file behind.
+# --save into a directory that does not exist fails with 73 (cannot
+# create) before training and names the file; a successful --save leaves no temporary file behind.
 . "$top_srcdir/tests/cli/lib.sh"
 
 diabetes=$data/diabetes.csv
@@ -29,7 +29,7 @@ if [ -w /dev/full ]; then
 	full "--version" --version
 	run "$diabetes" --standardize -e 5 -q --save "$tmp/model.csv"
 	expect_status 0 "training for the --predict model"
-	full "--predict" --predict "$tmp/model.csv"
+	full "--predict" --predict "$tmp/model.csv" -q
 else
 	echo "write_errors: /dev/full is not available, its checks skipped"
 fi
@@ -59,7 +59,8 @@ closed_pipe "long run" --standardize -e 20000
 
 # --save where the file cannot be created.
 run "$diabetes" --standardize -e 2 --save "$tmp/no/such/directory/model.csv"
-expect_status 74 "--save into a directory that does not exist"
+expect_status 73 "--save into a directory that does not exist"
+expect_no_stdout "--save into a directory that does not exist"
 expect_stderr "$tmp/no/such/directory/model.csv" "--save failure message names the file"
 
 # A successful --save leaves exactly the model in its directory.

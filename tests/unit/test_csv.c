@@ -585,7 +585,7 @@ START_TEST(test_refuse_long_row)
 {
 	struct csv_read_options options = plain_options();
 
-	refuse("a,b,y\n1,2,3,4\n", &options, "<stdin>:2: expected 3 fields, found 4");
+	refuse("a,b,y\n1,2,3\n1,2,3,4\n", &options, "<stdin>:3: expected 3 fields, found 4");
 }
 END_TEST
 
@@ -593,7 +593,7 @@ START_TEST(test_refuse_empty_feature)
 {
 	struct csv_read_options options = plain_options();
 
-	refuse("a,b,y\n1,2,3\n1,,3\n", &options, "<stdin>:3: empty field in column 'b'");
+	refuse("a,b,y\n1,2,3\n1,,3\n", &options, "<stdin>:3: empty field in column 'b' (try --missing drop or --missing mean)");
 }
 END_TEST
 
@@ -601,7 +601,7 @@ START_TEST(test_refuse_blank_quoted_feature)
 {
 	struct csv_read_options options = plain_options();
 
-	refuse("a,y\n\"  \",3\n", &options, "<stdin>:2: empty field in column 'a'");
+	refuse("a,y\n\"  \",3\n", &options, "<stdin>:2: empty field in column 'a' (try --missing drop or --missing mean)");
 }
 END_TEST
 
@@ -609,7 +609,7 @@ START_TEST(test_refuse_empty_target)
 {
 	struct csv_read_options options = plain_options();
 
-	refuse("a,y\n1,\n", &options, "<stdin>:2: empty field in column 'y'");
+	refuse("a,y\n1,\n", &options, "<stdin>:2: empty field in column 'y' (try --missing drop or --missing mean)");
 }
 END_TEST
 
@@ -617,7 +617,7 @@ START_TEST(test_refuse_empty_label)
 {
 	struct csv_read_options options = logistic_options();
 
-	refuse("a,y\n1,yes\n2,\n", &options, "<stdin>:3: empty field in column 'y'");
+	refuse("a,y\n1,yes\n2,\n", &options, "<stdin>:3: empty field in column 'y' (try --missing drop or --missing mean)");
 }
 END_TEST
 
@@ -625,7 +625,7 @@ START_TEST(test_refuse_non_numeric_feature)
 {
 	struct csv_read_options options = plain_options();
 
-	refuse("a,b,y\n1,abc,3\n", &options, "<stdin>:2: column 'b': 'abc' is not a number");
+	refuse("a,b,y\n1,abc,3\n", &options, "<stdin>:2: column 'b': 'abc' is not a number (try --categorical b)");
 }
 END_TEST
 
@@ -649,7 +649,7 @@ START_TEST(test_refuse_non_numeric_regression_target)
 {
 	struct csv_read_options options = plain_options();
 
-	refuse("a,y\n1,yes\n", &options, "<stdin>:2: column 'y': 'yes' is not a number");
+	refuse("a,y\n1,yes\n", &options, "<stdin>:2: column 'y': 'yes' is not a number (try --model softmax)");
 }
 END_TEST
 
@@ -658,7 +658,7 @@ START_TEST(test_refuse_non_numeric_without_header)
 	struct csv_read_options options = plain_options();
 
 	options.has_header = 0;
-	refuse("1,2\n3,x\n", &options, "<stdin>:2: column 2: 'x' is not a number");
+	refuse("1,2\n3,x\n", &options, "<stdin>:2: column 2: 'x' is not a number (try --model softmax)");
 }
 END_TEST
 
@@ -666,7 +666,7 @@ START_TEST(test_refuse_nan)
 {
 	struct csv_read_options options = plain_options();
 
-	refuse("a,y\nNaN,1\n", &options, "<stdin>:2: column 'a': 'NaN' is not finite");
+	refuse("a,y\nNaN,1\n", &options, "<stdin>:2: column 'a': 'NaN' is not a number (try --missing drop or --missing mean)");
 }
 END_TEST
 
@@ -851,7 +851,7 @@ START_TEST(test_refuse_duplicate_column_name)
 	struct csv_read_options options = plain_options();
 
 	refuse("a,b,a,y\n1,2,3,4\n", &options,
-	       "<stdin>:1: column name 'a' appears twice in the header");
+	       "<stdin>:1: column name 'a' appears twice in the header (try --ignore 3)");
 }
 END_TEST
 
@@ -859,7 +859,7 @@ START_TEST(test_refuse_unnamed_column)
 {
 	struct csv_read_options options = plain_options();
 
-	refuse("a,,y\n1,2,3\n", &options, "<stdin>:1: column 2 has no name in the header");
+	refuse("a,,y\n1,2,3\n", &options, "<stdin>:1: column 2 has no name in the header (try --ignore 2)");
 }
 END_TEST
 
@@ -879,7 +879,7 @@ START_TEST(test_line_of_multiline_record)
 
 	/* A record that starts on line 3 and whose bad field is on line 4. */
 	refuse("a,b,y\n1,2,3\n\"x\ny\",2,3\n", &options,
-	       "<stdin>:3: column 'a': 'x\\ny' is not a number");
+	       "<stdin>:3: column 'a': 'x\\ny' is not a number (try -t 1)");
 }
 END_TEST
 
@@ -887,7 +887,7 @@ START_TEST(test_line_counts_blank_lines)
 {
 	struct csv_read_options options = plain_options();
 
-	refuse("a,y\r\n\r\n1,2\r\n\r\n\r\n3,\r\n", &options, "<stdin>:6: empty field in column 'y'");
+	refuse("a,y\r\n\r\n1,2\r\n\r\n\r\n3,\r\n", &options, "<stdin>:6: empty field in column 'y' (try --missing drop or --missing mean)");
 }
 END_TEST
 
@@ -1176,6 +1176,208 @@ START_TEST(test_free_zeroed_dataset)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------------ */
+/* Getting data in: column choice, missing values, -d space, row names,
+ * categorical columns, wrong guesses */
+
+START_TEST(test_missing_spellings_drop)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	options.missing = MISSING_DROP;
+	accept("a,b,y\n1,2,3\n,2,3\nNA,2,3\n1,NaN,3\n1,nan,3\n1, null ,3\n1,2,\n4,5,6\n",
+	       &options, &d);
+	ck_assert_uint_eq(d.rows, 2);
+	ck_assert_double_eq(x_at(&d, 1, 0), 4);
+	ck_assert_str_eq(d.notes, "dropped 6 rows with missing values\n");
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_missing_mean_leaves_nan_and_drops_missing_target)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+	struct error err = { 0 };
+
+	options.missing = MISSING_MEAN;
+	accept("a,b,y\n1,NA,3\n3,4,NA\n5,6,7\n", &options, &d);
+	ck_assert_uint_eq(d.rows, 2);
+	ck_assert(isnan(x_at(&d, 0, 1)));
+	ck_assert_int_eq(dataset_fill_missing(&d, NULL, d.rows, &d.schema, &err), 0);
+	ck_assert_double_eq(x_at(&d, 0, 1), 6);
+	ck_assert_double_eq(d.schema.feature_fill[0], 3);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_missing_spelling_refused_by_default)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a,y\nNA,1\n", &options,
+	       "<stdin>:2: column 'a': 'NA' is not a number (try --missing drop or --missing mean)");
+}
+END_TEST
+
+START_TEST(test_features_in_order)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	options.features = "c,1";
+	accept("a,b,c,y\n1,2,3,4\n", &options, &d);
+	ck_assert_uint_eq(d.features, 2);
+	ck_assert_str_eq(d.schema.feature_names[0], "c");
+	ck_assert_str_eq(d.schema.feature_names[1], "a");
+	ck_assert_double_eq(x_at(&d, 0, 0), 3);
+	ck_assert_double_eq(x_at(&d, 0, 1), 1);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_ignore_by_name_and_number)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	options.ignore = "1,c";
+	accept("id,b,c,y\nx7,2,oops,4\n", &options, &d);
+	ck_assert_uint_eq(d.features, 1);
+	ck_assert_str_eq(d.schema.feature_names[0], "b");
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_refuse_unknown_feature_column)
+{
+	struct csv_read_options options = plain_options();
+
+	options.features = "a,zz";
+	refuse("a,b,y\n1,2,3\n", &options, "<stdin>:1: --features: no column 'zz' (columns: a, b, y)");
+	options.features = NULL;
+	options.ignore = "9";
+	refuse("a,b,y\n1,2,3\n", &options, "<stdin>:1: --ignore: no column '9' (columns: a, b, y)");
+}
+END_TEST
+
+START_TEST(test_column_list_syntax)
+{
+	ck_assert_int_eq(column_list_valid("a,2,c d"), 1);
+	ck_assert_int_eq(column_list_valid(""), 0);
+	ck_assert_int_eq(column_list_valid("a,,b"), 0);
+	ck_assert_int_eq(column_list_valid("a,"), 0);
+	ck_assert_int_eq(column_list_valid("0"), 0);
+}
+END_TEST
+
+START_TEST(test_pandas_index_column)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse(",a,y\n0,1,2\n", &options, "<stdin>:1: column 1 has no name in the header: it is "
+	       "probably the row index that pandas' to_csv or R's write.csv writes (try --ignore 1, "
+	       "or write the file with index=False)");
+}
+END_TEST
+
+START_TEST(test_blank_runs_with_quotes)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	options.delimiter = ' ';
+	options.blank_runs = 1;
+	accept("  a \t b   \"the y\"  \n1   2\t\t3\n \"4\"  5 6 \n", &options, &d);
+	ck_assert_uint_eq(d.rows, 2);
+	ck_assert_uint_eq(d.features, 2);
+	ck_assert_str_eq(d.schema.target_name, "the y");
+	ck_assert_double_eq(x_at(&d, 1, 0), 4);
+	ck_assert_double_eq(d.y[1], 6);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_row_names)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	/* R's write.csv/write.table: the header lacks the row names' column. */
+	accept("\"a\",\"y\"\n\"r1\",1,2\n\"r2\",3,4\n", &options, &d);
+	ck_assert_uint_eq(d.features, 1);
+	ck_assert_str_eq(d.schema.feature_names[0], "a");
+	ck_assert_double_eq(x_at(&d, 1, 0), 3);
+	ck_assert_double_eq(d.y[1], 4);
+	ck_assert_ptr_nonnull(strstr(d.notes, "taking the first column as row names"));
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_categorical_vocabulary_sorted)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	options.categorical = "c";
+	accept("a,c,y\n1,red,1\n2,blue,2\n3,red,3\n4,Green,4\n", &options, &d);
+	ck_assert_uint_eq(d.features, 4);
+	ck_assert_str_eq(d.schema.feature_names[1], "c");
+	ck_assert_str_eq(d.schema.feature_category[1], "Green");
+	ck_assert_str_eq(d.schema.feature_category[2], "blue");
+	ck_assert_str_eq(d.schema.feature_category[3], "red");
+	ck_assert_ptr_null(d.schema.feature_category[0]);
+	ck_assert_double_eq(x_at(&d, 0, 3), 1);
+	ck_assert_double_eq(x_at(&d, 0, 2), 0);
+	ck_assert_double_eq(x_at(&d, 3, 1), 1);
+	ck_assert_uint_eq(schema_column_width(&d.schema, 1), 3);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_categorical_auto_and_unseen_at_prediction)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d, p;
+
+	options.categorical = "auto";
+	accept("a,c,y\n1,red,1\n2,blue,2\n", &options, &d);
+	ck_assert_uint_eq(d.features, 3);
+	struct csv_read_options predicting = plain_options();
+	predicting.schema_features = d.schema.feature_names;
+	predicting.schema_count = d.schema.n_features;
+	predicting.model_schema = &d.schema;
+	accept("c,a\nblue,5\npink,6\n", &predicting, &p);
+	ck_assert_uint_eq(p.features, 3);
+	ck_assert_double_eq(x_at(&p, 0, 0), 5);
+	ck_assert_double_eq(x_at(&p, 0, 1), 1);
+	ck_assert_double_eq(x_at(&p, 1, 1), 0);
+	ck_assert_double_eq(x_at(&p, 1, 2), 0);
+	ck_assert_str_eq(p.notes, "1 values of column 'c' were not seen in training\n");
+	dataset_free(&p);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_wrong_guesses)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse("a\tb\ty\n1\t2\t3\n", &options, "<stdin>:1: the first line is one field holding "
+	       "tabs: the fields are probably separated by tabs (try -d tab)");
+	refuse("a;b;y\n1;2;3\n", &options, "<stdin>:1: the first line is one field holding "
+	       "semicolons: the fields are probably separated by semicolons (try -d ';')");
+	refuse("1.5,2,3\n1,2,3\n", &options, "<stdin>:1: the first line holds only numbers: it is "
+	       "probably data, not column names (try --no-header)");
+	refuse("species,a,y\nsetosa,2,3\n", &options,
+	       "<stdin>:2: column 'species': 'setosa' is not a number (try -t 1)");
+	refuse_bytes("\x1f\x8b\x08\x00", 4, &options, 65, "<stdin>:1: the input is gzip-compressed, "
+		     "not CSV text (try zcat FILE | descent ...)");
+}
+END_TEST
+
 static Suite *csv_suite(void)
 {
 	Suite *suite = suite_create("csv");
@@ -1277,6 +1479,22 @@ static Suite *csv_suite(void)
 	tcase_add_test(stats, test_holdout_split);
 	tcase_add_test(stats, test_free_zeroed_dataset);
 	suite_add_tcase(suite, stats);
+
+	TCase *input = tcase_create("input");
+	tcase_add_test(input, test_missing_spellings_drop);
+	tcase_add_test(input, test_missing_mean_leaves_nan_and_drops_missing_target);
+	tcase_add_test(input, test_missing_spelling_refused_by_default);
+	tcase_add_test(input, test_features_in_order);
+	tcase_add_test(input, test_ignore_by_name_and_number);
+	tcase_add_test(input, test_refuse_unknown_feature_column);
+	tcase_add_test(input, test_column_list_syntax);
+	tcase_add_test(input, test_pandas_index_column);
+	tcase_add_test(input, test_blank_runs_with_quotes);
+	tcase_add_test(input, test_row_names);
+	tcase_add_test(input, test_categorical_vocabulary_sorted);
+	tcase_add_test(input, test_categorical_auto_and_unseen_at_prediction);
+	tcase_add_test(input, test_wrong_guesses);
+	suite_add_tcase(suite, input);
 	return suite;
 }
 

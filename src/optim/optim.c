@@ -119,6 +119,7 @@ int optim_state_set(struct optim_run *run, const double *values, size_t count)
 	for (size_t i = 0; i < count; i++)
 		if (!isfinite(values[i]))
 			return -1;
-	memcpy(run->state, values, count * sizeof *values);
+	if (count)      /* sgd keeps no state, and values may then be NULL */
+		memcpy(run->state, values, count * sizeof *values);
 	return 0;
 }

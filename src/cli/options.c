@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "head.h"
+#include "lr_find.h"
 #include "parse.h"
 #include "schedule.h"
 
@@ -51,6 +52,11 @@ static const struct option long_options[] = {
 	{ "probabilities", no_argument, NULL, OPTION_PROBABILITIES },
 	{ "metrics", no_argument, NULL, OPTION_METRICS },
 	{ "log", required_argument, NULL, OPTION_LOG },
+	{ "landscape", required_argument, NULL, OPTION_LANDSCAPE },
+	{ "lr-find", optional_argument, NULL, OPTION_LR_FIND },
+	{ "rotate", optional_argument, NULL, OPTION_ROTATE },
+	{ "probe", required_argument, NULL, OPTION_PROBE },
+	{ "curvature", optional_argument, NULL, OPTION_CURVATURE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -148,6 +154,23 @@ void options_print_help(FILE *out)
 	      "      --patience N        stop after N epochs without improvement of the\n"
 	      "                          validation loss (the training loss without\n"
 	      "                          validation data) and keep the best weights [0: off]\n"
+	      "\n"
+	      "Loss landscape:\n"
+	      "      --curvature[=ROWS]  after every epoch, lambda_max, lambda_min and trace\n"
+	      "                          of the Hessian from exact Hessian-vector products,\n"
+	      "                          on ROWS seeded training rows [all]\n"
+	      "      --landscape SPEC    after training, the loss on a slice of weight space:\n"
+	      "                          line[:N] from the initial to the final weights [51]\n"
+	      "                          or plane[:N[:RADIUS]] around the final weights in two\n"
+	      "                          random directions [21:1]; for both, repeat the option\n"
+	      "                          or separate them by a comma\n"
+	      "      --lr-find[=MIN:MAX] train nothing: the step-size range test from MIN to\n"
+	      "                          MAX [1e-7:10]; suggests a --lr on standard error\n"
+	      "      --rotate[=SEED]     multiply the (standardised) inputs by a random\n"
+	      "                          orthogonal matrix drawn from SEED [--seed], kept\n"
+	      "                          with the model; sgd does not notice, adam does\n"
+	      "      --probe symmetry    after training, the loss and gradient norm under\n"
+	      "                          permutations and relu rescalings of hidden units\n"
 	      "\n"
 	      "Model files and prediction:\n"
 	      "      --save FILE         also write the model to FILE (atomically)\n"
@@ -437,6 +460,32 @@ int options_parse(int argc, char **argv, struct options *o, struct error *err)
 		case OPTION_PROBABILITIES: o->probabilities = 1; break;
 		case OPTION_METRICS: o->metrics = 1; break;
 		case OPTION_LOG: o->log = optarg; break;
+		case OPTION_LANDSCAPE: failed = landscape_parse(optarg, &o->landscape, err); break;
+		case OPTION_LR_FIND:
+			o->lr_find = 1;
+			failed = lr_find_parse(optarg, &o->lr_find_min, &o->lr_find_max, err);
+			break;
+		case OPTION_ROTATE:
+			o->rotate = 1;
+			if (optarg && parse_whole_number(optarg, UINT64_MAX, &o->rotate_seed) != 0)
+				failed = error_set(err, EXIT_USAGE, "invalid --rotate '%s': expected a "
+						   "seed, a whole number from 0 to %" PRIu64, optarg,
+						   UINT64_MAX);
+			o->rotate_seed_given = optarg != NULL;
+			break;
+		case OPTION_CURVATURE:
+			o->curvature = 1;
+			if (optarg)
+				failed = parse_count_option("curvature", optarg, 1, &o->curvature_rows,
+							    err);
+			break;
+		case OPTION_PROBE:
+			if (strcmp(optarg, "symmetry") == 0)
+				o->probe_symmetry = 1;
+			else
+				failed = error_set(err, EXIT_USAGE, "invalid --probe '%s': expected "
+						   "symmetry", optarg);
+			break;
 		case 'q': o->quiet = 1; break;
 		case 'h': options_print_help(stdout); return 1;
 		case 'V': printf("descent %s\n", PACKAGE_VERSION); return 1;
@@ -471,9 +520,42 @@ int options_parse(int argc, char **argv, struct options *o, struct error *err)
 	if (o->holdout > 0 && o->validation)
 		return error_set(err, EXIT_USAGE, "--holdout and --validation cannot be used together: "
 				 "choose one source of validation rows");
+	if (o->predict && (o->landscape.line_points || o->landscape.plane_points || o->lr_find))
+		return error_set(err, EXIT_USAGE, "--predict trains nothing, so it has no %s",
+				 o->lr_find ? "step sizes to try (--lr-find)" : "landscape to show");
+	if (o->predict && o->curvature)
+		return error_set(err, EXIT_USAGE, "--predict trains nothing, so it has no curvature "
+				 "to follow (--curvature belongs to training)");
+	if (o->lr_find && o->curvature)
+		return error_set(err, EXIT_USAGE, "--lr-find trains no model, so --curvature has no "
+				 "epochs to follow");
+	if (o->lr_find && strcmp(o->optimizer, "lbfgs") == 0)
+		return error_set(err, EXIT_USAGE, "--lr-find needs a first-order optimizer: lbfgs "
+				 "takes full-batch steps along its own line search");
+	if (o->lr_find && o->save)
+		return error_set(err, EXIT_USAGE, "--lr-find trains no model, so --save has nothing "
+				 "to save");
+	if (o->lr_find && (o->landscape.line_points || o->landscape.plane_points))
+		return error_set(err, EXIT_USAGE, "--lr-find trains no model, so it has no landscape "
+				 "to show (run --landscape on a training run)");
+	if (o->lr_find && o->log)
+		return error_set(err, EXIT_USAGE, "--lr-find trains no model, so --log has no epoch "
+				 "records to write");
 	if (o->predict && (o->holdout > 0 || o->validation))
 		return error_set(err, EXIT_USAGE, "--predict trains nothing, so it has nothing to "
 				 "validate");
+	if (o->rotate && !o->rotate_seed_given)
+		o->rotate_seed = o->seed;
+	if (o->predict && (o->rotate || o->probe_symmetry))
+		return error_set(err, EXIT_USAGE, "--predict trains nothing: %s", o->rotate ?
+				 "--rotate belongs to training (a rotated model carries its rotation, "
+				 "and --predict applies it)" : "--probe symmetry probes a trained model");
+	if (o->lr_find && o->probe_symmetry)
+		return error_set(err, EXIT_USAGE, "--lr-find trains no model, so --probe symmetry "
+				 "has no trained weights to probe");
+	if (o->probe_symmetry && !o->init && o->n_hidden == 0)
+		return error_set(err, EXIT_USAGE, "--probe symmetry needs hidden layers (--hidden): "
+				 "a model without them has no hidden units to permute or rescale");
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include "dataset.h"
 #include "error.h"
+#include "landscape.h"
 #include "layer.h"
 #include "optim.h"
 #include "spelling.h"
@@ -65,6 +66,15 @@ struct options {
 	int quiet;
 	const char *log;                /* --log FILE: the epoch records as a CSV table */
 	int metrics;                    /* --metrics: metric and confusion records (--predict) */
+	struct landscape_request landscape;     /* --landscape: slices after training */
+	int lr_find;                    /* --lr-find: the range test instead of training */
+	double lr_find_min, lr_find_max;
+	int rotate;                     /* --rotate[=SEED]: rotate the inputs */
+	uint64_t rotate_seed;           /* its seed: SEED, or --seed */
+	int rotate_seed_given;
+	int probe_symmetry;             /* --probe symmetry */
+	int curvature;                  /* --curvature[=ROWS]: curvature records */
+	long curvature_rows;            /* its ROWS; 0 = every training row */
 	unsigned char given[512];       /* given[c]: the option getopt returns as c was given */
 };
 
@@ -74,7 +84,8 @@ enum long_only_option {
 	OPTION_HISTORY, OPTION_SCHEDULE, OPTION_WARMUP, OPTION_PATIENCE, OPTION_SAVE,
 	OPTION_INIT, OPTION_PREDICT, OPTION_PROBABILITIES, OPTION_HIDDEN, OPTION_ACTIVATION,
 	OPTION_RESIDUAL, OPTION_HOLDOUT, OPTION_VALIDATION, OPTION_LOG, OPTION_METRICS,
-	OPTION_SAVE_STATE, OPTION_FEATURES, OPTION_IGNORE, OPTION_MISSING, OPTION_CATEGORICAL
+	OPTION_SAVE_STATE, OPTION_FEATURES, OPTION_IGNORE, OPTION_MISSING, OPTION_CATEGORICAL,
+	OPTION_LANDSCAPE, OPTION_LR_FIND, OPTION_ROTATE, OPTION_PROBE, OPTION_CURVATURE
 };
 
 /*

@@ -14,10 +14,14 @@
 
 #include "config.h"
 #include "dataset.h"
+#include "landscape.h"
+#include "lr_find.h"
 #include "model_io.h"
 #include "modes.h"
 #include "network.h"
 #include "output.h"
+#include "probe.h"
+#include "rotation.h"
 #include "schedule.h"
 #include "source.h"
 #include "train.h"
@@ -94,8 +98,14 @@ static void describe_configuration(FILE *out, const struct options *o, const str
 		write_quoted_name(out, "target", m->schema.target_name);
 	if (o->log)
 		write_quoted_name(out, "log", o->log);
+	if (m->schema.rotation && o->init)
+		fputs(" --rotate (kept from --init)", out);
+	else if (m->schema.rotation)
+		fprintf(out, " --rotate=%" PRIu64, o->rotate_seed);
+	if (o->probe_symmetry)
+		fputs(" --probe symmetry", out);
 	/* With --log the epoch records, and so their legend, go to the log. */
-	fprintf(out, "\n%s", o->log ? "" :
+	fprintf(out, "\n%s", o->log || o->lr_find ? "" :
 		"# kind,epoch,train_loss,val_loss,train_accuracy,val_accuracy,lr,seconds\n");
 }
 
@@ -213,6 +223,8 @@ static int prepare_training(const struct options *o, struct train_config *c, str
 	c->shuffle = o->shuffle;
 	c->patience = o->patience;
 	c->quiet = o->quiet;
+	c->curvature = o->curvature;
+	c->curvature_rows = (size_t)o->curvature_rows;
 	c->progress = !o->quiet && isatty(STDERR_FILENO);
 	warn_inapplicable_training(o, c);
 	return 0;
@@ -262,11 +274,18 @@ static int check_init_conflicts(const struct options *o, const struct model *m,
 	if (o->residual && !skips)
 		return error_set(err, EXIT_USAGE, "--residual conflicts with '%s', whose layers have "
 				 "no skip connections", o->init);
+	if (o->rotate && !m->schema.rotation)
+		return error_set(err, EXIT_USAGE, "--rotate conflicts with '%s', whose weights were "
+				 "fitted to unrotated inputs (train afresh to rotate)", o->init);
+	if (o->probe_symmetry && n_hidden == 0)
+		return error_set(err, EXIT_USAGE, "--probe symmetry needs hidden layers, and the model "
+				 "in '%s' has none: no hidden units to permute or rescale", o->init);
 	return 0;
 }
 
 /* Seeds of the generators --seed drives, one stream each. */
-enum { SEED_STREAM_INIT = 1, SEED_STREAM_HOLDOUT = 2 };
+enum { SEED_STREAM_INIT = 1, SEED_STREAM_HOLDOUT = 2, SEED_STREAM_ROTATE = 3,
+       SEED_STREAM_PROBE = 4 };
 
 static uint64_t stream_seed(uint64_t seed, uint64_t stream)
 {
@@ -346,6 +365,91 @@ static int load_state(const struct options *o, const struct model *m, struct tra
 	return 0;
 }
 
+/*
+ * --landscape: the slices after the last epoch record, before the status
+ * record; written even with -q, which drops only comments and epochs.
+ */
+static int write_landscapes(const struct options *o, const struct model *m,
+			    const double *initial, const struct data_view *training,
+			    const struct data_view *validation, struct error *err)
+{
+	const struct landscape_request *r = &o->landscape;
+
+	if (r->line_points) {
+		if (!o->quiet)
+			fputs("# kind,alpha,train_loss,val_loss\n", stdout);
+		if (landscape_line(m, initial, m->params, training, validation, r->line_points,
+				   stdout, err) != 0)
+			return -1;
+	}
+	if (r->plane_points) {
+		if (!o->quiet)
+			fputs("# kind,a,b,loss\n", stdout);
+		if (landscape_plane(m, m->params, training, r->plane_points, r->plane_radius,
+				    o->seed, stdout, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * --probe symmetry: its records after the last epoch record (and any
+ * landscape), before the status record; written even with -q.
+ */
+static int write_symmetry(const struct options *o, const struct model *m,
+			  const struct data_view *training, struct error *err)
+{
+	struct probe_record *records;
+	size_t n;
+
+	if (probe_symmetry(m, training, stream_seed(o->seed, SEED_STREAM_PROBE), &records, &n,
+			   err) != 0)
+		return -1;
+	if (!o->quiet)
+		fputs("# kind,transform,loss_before,loss_after,grad_norm_before,grad_norm_after\n",
+		      stdout);
+	probe_write(stdout, records, n);
+	free(records);
+	return 0;
+}
+
+/* --lr-find: the range test's records on stdout, its suggestion on stderr. */
+static int run_lr_find(const struct options *o, const struct model *m,
+		       const struct data_view *training, const struct train_config *c,
+		       struct error *err)
+{
+	struct lr_find_result found;
+
+	if (o->hyper_given & SET_LR)
+		cli_warn_ignored("lr", "--lr-find, which sets its own step sizes");
+	if (strcmp(o->schedule, "constant") != 0 || o->warmup > 0)
+		cli_warn_ignored(o->warmup > 0 ? "warmup" : "schedule",
+				 "--lr-find, which sets its own step sizes");
+	if (!o->quiet) {
+		describe_configuration(stdout, o, m, c);
+		fputs("# kind,step,lr,loss,smoothed_loss\n", stdout);
+	}
+	if (lr_find_run(m, m->params, training, c, o->lr_find_min, o->lr_find_max, stdout,
+			&found, err) != 0)
+		return -1;
+	fprintf(stderr, "descent: --lr-find: %ld steps over %ld epoch%s, step sizes %g to %g%s\n",
+		found.steps, found.epochs, found.epochs == 1 ? "" : "s", o->lr_find_min,
+		found.last_lr, found.stopped ? " (stopped: the smoothed loss passed 4 times its lowest)" : "");
+	if (found.suggested < 0) {
+		fprintf(stderr, "descent: --lr-find: the smoothed loss never fell, so there is no "
+			"step size to suggest (try a smaller --lr-find=MIN:MAX)\n");
+		return 0;
+	}
+	if (found.steepest >= 0)
+		fprintf(stderr, "descent: --lr-find: the smoothed loss falls fastest at step %ld "
+			"(step size %.3g)\n", found.steepest + 1, found.steepest_lr);
+	fprintf(stderr, "descent: --lr-find: the smoothed loss is lowest at step %ld (step size "
+		"%.3g)%s; a tenth of that is the suggestion (try --lr %.3g)\n", found.suggested + 1,
+		found.lowest_lr, found.suggested + 1 == found.steps && !found.stopped ?
+		", the end of the range" : "", found.suggestion);
+	return 0;
+}
+
 int cli_train(const struct options *o, struct error *err)
 {
 	const struct head *head = head_find(o->model);
@@ -357,6 +461,7 @@ int cli_train(const struct options *o, struct error *err)
 	struct model m = { 0 };
 	struct train_state saved = { 0 }, reached = { 0 };
 	FILE *log = NULL;
+	double *initial = NULL;         /* --landscape line: the weights before training */
 	int status = -1;
 
 	if (!head) {
@@ -397,6 +502,9 @@ int cli_train(const struct options *o, struct error *err)
 		if (o->standardize)
 			fprintf(stderr, "descent: --standardize: keeping the statistics stored in %s\n",
 				o->init);
+		if (o->rotate)
+			fprintf(stderr, "descent: --rotate: keeping the rotation stored in %s\n",
+				o->init);
 		schema_standardize(&m.schema, data.x, data.rows);
 	} else {
 		if (create_model(o, head, &data, &m, err) != 0)
@@ -407,13 +515,24 @@ int cli_train(const struct options *o, struct error *err)
 					 o->holdout > 0 ? split.n_training : data.rows, &m.schema,
 					 err) != 0)
 			goto done;
+		/* --rotate: Q over the network's inputs, applied after the statistics. */
+		if (o->rotate && m.net.n_inputs > ROTATION_MAX_INPUTS) {
+			error_set(err, EXIT_USAGE, "--rotate takes at most %d inputs, and the data has "
+				  "%zu (a rotation has d x d entries and costs d^3 to draw)",
+				  ROTATION_MAX_INPUTS, m.net.n_inputs);
+			goto done;
+		}
+		if (o->rotate && schema_set_rotation(&m.schema, stream_seed(o->rotate_seed,
+							SEED_STREAM_ROTATE), err) != 0)
+			goto done;
 		if (o->standardize) {
 			const size_t *rows = o->holdout > 0 ? split.training : NULL;
 			size_t count = o->holdout > 0 ? split.n_training : data.rows;
 			dataset_column_stats(&data, rows, count, m.schema.feature_mean,
 					     m.schema.feature_scale);
-			schema_standardize(&m.schema, data.x, data.rows);
 		}
+		if (o->standardize || o->rotate)
+			schema_standardize(&m.schema, data.x, data.rows);
 	}
 	if (o->validation && read_validation(o, &m, &validation_data, err) != 0)
 		goto done;
@@ -426,6 +545,10 @@ int cli_train(const struct options *o, struct error *err)
 		validation = (struct data_view){ &validation_data, NULL, validation_data.rows };
 	}
 	config.feature_scale_ratio = feature_scale_ratio(&training);
+	if (o->lr_find) {
+		status = run_lr_find(o, &m, &training, &config, err);
+		goto done;
+	}
 	if (o->log) {
 		log = fopen(o->log, "w");
 		if (!log) {
@@ -445,9 +568,26 @@ int cli_train(const struct options *o, struct error *err)
 	}
 	catch_interrupt();
 	config.save_state = o->save_state ? &reached : NULL;
+	if (o->landscape.line_points) {         /* the line starts where training does */
+		initial = malloc(m.net.n_params * sizeof *initial);
+		if (!initial) {
+			error_set(err, EXIT_SOFTWARE, "out of memory");
+			goto done;
+		}
+		memcpy(initial, m.params, m.net.n_params * sizeof *initial);
+	}
 	if (train_run(&m, &training, validation.data ? &validation : NULL, &config, stdout,
 		      &result, err) != 0)
 		goto done;
+	if (result.stop != TRAIN_INTERRUPTED &&
+	    write_landscapes(o, &m, initial, &training, validation.data ? &validation : NULL,
+			     err) != 0)
+		goto done;
+	if (o->probe_symmetry && result.stop != TRAIN_INTERRUPTED &&
+	    write_symmetry(o, &m, &training, err) != 0)
+		goto done;
+	if (train_interrupted && result.stop != TRAIN_INTERRUPTED)
+		result.stop = TRAIN_INTERRUPTED;        /* while the landscape was drawn */
 	const char *state = train_stop_name(result.stop);
 	model_write_status(stdout, state, result.epoch);
 	model_write(stdout, &m);
@@ -483,5 +623,6 @@ done:
 	model_free(&m);
 	train_state_free(&saved);
 	train_state_free(&reached);
+	free(initial);
 	return status;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "rotation.h"
 
 int schema_allocate(struct schema *s, size_t n_features, size_t n_classes, struct error *err)
 {
@@ -32,6 +33,7 @@ void schema_free(struct schema *s)
 	free_strings(s->class_labels, s->n_classes);
 	free_strings(s->feature_category, s->n_features);
 	free(s->feature_fill);
+	free(s->rotation);
 	free(s->feature_mean);
 	free(s->feature_scale);
 	free(s->target_name);
@@ -55,7 +57,33 @@ void schema_standardize(const struct schema *s, double *x, size_t rows)
 				row[j] = s->feature_fill[j];
 			row[j] = (row[j] - s->feature_mean[j]) / s->feature_scale[j];
 		}
+		if (s->rotation) {
+			double *scratch = s->rotation + features * features;
+			memcpy(scratch, row, features * sizeof *row);
+			rotation_apply(s->rotation, features, scratch, row);
+		}
 	}
+}
+
+int schema_allocate_rotation(struct schema *s, struct error *err)
+{
+	size_t n = s->n_features;
+
+	if (!s->rotation) {
+		if (n > 0 && n > (SIZE_MAX / sizeof *s->rotation - 1) / (n + 1))
+			return error_set(err, EXIT_SOFTWARE, "out of memory");
+		s->rotation = calloc(n * n + n + 1, sizeof *s->rotation);
+	}
+	if (!s->rotation)
+		return error_set(err, EXIT_SOFTWARE, "out of memory");
+	return 0;
+}
+
+int schema_set_rotation(struct schema *s, uint64_t seed, struct error *err)
+{
+	if (schema_allocate_rotation(s, err) != 0)
+		return -1;
+	return rotation_random(s->rotation, s->n_features, seed, err);
 }
 
 int schema_allocate_categories(struct schema *s, struct error *err)

@@ -19,11 +19,17 @@
  * standardisation; for a one-hot column these are the value frequencies.
  * Model records: feature,INDEX,... per input, category,INDEX,VALUE per
  * one-hot input, missing,INDEX,VALUE per input (model_io.h).
+ *
+ * With --rotate the schema also holds an orthogonal matrix Q (rotation.h)
+ * over the network's inputs (after one-hot expansion), applied after the
+ * standardisation: x <- Q (x - mean) / scale; model records
+ * rotation,ROW,COLUMN,VALUE.
  */
 #ifndef DESCENT_SCHEMA_H
 #define DESCENT_SCHEMA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -38,6 +44,10 @@ struct schema {
 	/* n_features or NULL (no --missing mean): what replaces a missing
 	 * input value; owned. */
 	double *feature_fill;
+	/* n_features x n_features, row-major, or NULL (no --rotate); owned.
+	 * n_features more doubles follow it: schema_standardize's scratch, so
+	 * one schema is not standardised from two threads at once. */
+	double *rotation;
 	char *target_name;      /* owned; NULL when unknown */
 	size_t n_classes;       /* 0 for a regression */
 	char **class_labels;    /* n_classes, owned, sorted */
@@ -55,13 +65,21 @@ void schema_free(struct schema *s);
 void schema_move(struct schema *to, struct schema *from);
 /*
  * x[j] = (x[j] - mean[j]) / scale[j] for rows rows of n_features values; a
- * missing value (NaN) first becomes feature_fill[j] when the schema has one.
+ * missing value (NaN) first becomes feature_fill[j] when the schema has one;
+ * then, when the schema has a rotation, each row becomes Q row.
  */
 void schema_standardize(const struct schema *s, double *x, size_t rows);
 /* Room for feature_category (all NULL): returns 0, or -1 with EXIT_SOFTWARE. */
 int schema_allocate_categories(struct schema *s, struct error *err);
 /* Room for feature_fill (all 0): returns 0, or -1 with EXIT_SOFTWARE. */
 int schema_allocate_fill(struct schema *s, struct error *err);
+/* Room for rotation (all 0): returns 0, or -1 with EXIT_SOFTWARE. */
+int schema_allocate_rotation(struct schema *s, struct error *err);
+/*
+ * --rotate: a Haar-random rotation of the inputs drawn from seed
+ * (rotation_random).  Returns 0, or -1 with EXIT_SOFTWARE.
+ */
+int schema_set_rotation(struct schema *s, uint64_t seed, struct error *err);
 /*
  * The number of inputs of the column whose first input is first: 1 for a
  * numeric column, the size of the vocabulary for a categorical one.

@@ -27,6 +27,13 @@ struct head {
 	 */
 	double (*loss)(const double *z, const double *y, size_t batch, size_t outputs,
 		       double *dz);
+	/*
+	 * The second derivative of each row's loss with respect to its
+	 * outputs applied to rz[batch x outputs] (exact Hessian-vector
+	 * products, hessian.h): hrz_b = (d^2 loss_b / d z_b^2) rz_b.
+	 */
+	void (*loss_hessian)(const double *z, const double *y, size_t batch, size_t outputs,
+			     const double *rz, double *hrz);
 	/* Class probabilities p[n_classes] of one row's outputs (classifiers). */
 	void (*probabilities)(const double *z, double *p, size_t n_classes);
 };

@@ -29,6 +29,18 @@ static double logistic_loss(const double *z, const double *y, size_t batch, size
 	return total;
 }
 
+/* d^2/dz^2 = sigmoid(z) (1 - sigmoid(z)), whatever the target. */
+static void logistic_loss_hessian(const double *z, const double *y, size_t batch,
+				  size_t outputs, const double *rz, double *hrz)
+{
+	(void)y;
+	(void)outputs;
+	for (size_t b = 0; b < batch; b++) {
+		double e = exp(-fabs(z[b])), p = 1.0 / (1.0 + e);
+		hrz[b] = p * (1.0 - p) * rz[b];
+	}
+}
+
 /* p[1] = sigmoid(z), never exponentiating a large positive number. */
 static void logistic_probabilities(const double *z, double *p, size_t n_classes)
 {
@@ -50,5 +62,6 @@ const struct head head_logistic = {
 	.too_many_classes_hint = "try --model softmax",
 	.outputs = logistic_outputs,
 	.loss = logistic_loss,
+	.loss_hessian = logistic_loss_hessian,
 	.probabilities = logistic_probabilities,
 };

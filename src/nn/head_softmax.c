@@ -47,6 +47,28 @@ static double softmax_loss(const double *z, const double *y, size_t batch, size_
 	return total;
 }
 
+/* d^2/dz^2 = diag(p) - p p^T for p = softmax(z), whatever the target. */
+static void softmax_loss_hessian(const double *z, const double *y, size_t batch,
+				 size_t outputs, const double *rz, double *hrz)
+{
+	(void)y;
+	for (size_t b = 0; b < batch; b++) {
+		const double *row = z + b * outputs, *r = rz + b * outputs;
+		double *h = hrz + b * outputs;
+		double m = largest(row, outputs), sum = 0.0, dot = 0.0;
+		for (size_t i = 0; i < outputs; i++) {
+			h[i] = exp(row[i] - m);
+			sum += h[i];
+		}
+		for (size_t i = 0; i < outputs; i++) {
+			h[i] /= sum;
+			dot += h[i] * r[i];
+		}
+		for (size_t i = 0; i < outputs; i++)
+			h[i] *= r[i] - dot;
+	}
+}
+
 static void softmax_probabilities(const double *z, double *p, size_t n_classes)
 {
 	double m = largest(z, n_classes), sum = 0.0;
@@ -66,5 +88,6 @@ const struct head head_softmax = {
 	.max_classes = 0,
 	.outputs = softmax_outputs,
 	.loss = softmax_loss,
+	.loss_hessian = softmax_loss_hessian,
 	.probabilities = softmax_probabilities,
 };

@@ -128,6 +128,33 @@ void activation_backward(enum activation act, size_t n, const double *a, const d
 	}
 }
 
+void activation_backward_r(enum activation act, size_t n, const double *a, const double *da,
+			   const double *rz, const double *rda, double *rdz)
+{
+	switch (act) {
+	case ACTIVATION_IDENTITY:
+		if (rdz != rda)
+			memcpy(rdz, rda, n * sizeof *rdz);
+		break;
+	case ACTIVATION_RELU:
+		for (size_t i = 0; i < n; i++)
+			rdz[i] = a[i] > 0.0 ? rda[i] : 0.0;
+		break;
+	case ACTIVATION_TANH:
+		for (size_t i = 0; i < n; i++) {
+			double d1 = 1.0 - a[i] * a[i];
+			rdz[i] = rda[i] * d1 - 2.0 * a[i] * d1 * da[i] * rz[i];
+		}
+		break;
+	case ACTIVATION_SIGMOID:
+		for (size_t i = 0; i < n; i++) {
+			double d1 = a[i] * (1.0 - a[i]);
+			rdz[i] = rda[i] * d1 + d1 * (1.0 - 2.0 * a[i]) * da[i] * rz[i];
+		}
+		break;
+	}
+}
+
 void residual_add(size_t n, const double *a, const double *x, double *h)
 {
 	for (size_t i = 0; i < n; i++)

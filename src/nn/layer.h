@@ -50,6 +50,17 @@ void activation_forward(enum activation act, size_t n, const double *z, double *
 void activation_backward(enum activation act, size_t n, const double *a, const double *da,
 			 double *dz);
 
+/*
+ * The R-operator (Pearlmutter 1994) of activation_backward, for exact
+ * Hessian-vector products: given da = d loss / d a, its directional
+ * derivative rda, and rz, the directional derivative of z, rdz[n] =
+ * rda * act'(z) + da * act''(z) * rz, from a = act(z) alone: act'' is 0
+ * for identity and relu, -2 a (1 - a^2) for tanh, a (1 - a)(1 - 2a) for
+ * sigmoid.  rdz may be rda.
+ */
+void activation_backward_r(enum activation act, size_t n, const double *a, const double *da,
+			   const double *rz, const double *rda, double *rdz);
+
 /* The identity skip of a residual layer: h[n] = a[n] + x[n]. */
 void residual_add(size_t n, const double *a, const double *x, double *h);
 

@@ -75,6 +75,12 @@ void model_write(FILE *out, const struct model *m)
 		output_write_exact(out, s->feature_fill[j]);
 		putc('\n', out);
 	}
+	for (size_t i = 0; s->rotation && i < s->n_features; i++)
+		for (size_t j = 0; j < s->n_features; j++, records++) {
+			fprintf(out, "rotation,%zu,%zu,", i + 1, j + 1);
+			output_write_exact(out, s->rotation[i * s->n_features + j]);
+			putc('\n', out);
+		}
 	for (size_t l = 0; l < m->net.n_layers; l++) {
 		const struct layer *layer = &m->net.layers[l];
 		for (size_t o = 0; o < layer->out; o++)
@@ -97,12 +103,12 @@ void model_write(FILE *out, const struct model *m)
 enum record_kind {
 	RECORD_FORMAT, RECORD_MODEL, RECORD_LAYERS, RECORD_LAYER, RECORD_TARGET, RECORD_CLASS,
 	RECORD_FEATURE, RECORD_WEIGHT, RECORD_BIAS, RECORD_END, RECORD_CATEGORY, RECORD_MISSING,
-	RECORD_KINDS
+	RECORD_ROTATION, RECORD_KINDS
 };
 
 static const char *const record_names[RECORD_KINDS] = {
 	"format", "model", "layers", "layer", "target", "class", "feature", "weight", "bias",
-	"end", "category", "missing"
+	"end", "category", "missing", "rotation"
 };
 
 /* A model record, kept until the whole file is read. */
@@ -341,6 +347,13 @@ static int check_sizes(struct reader *r, const struct head *head, const struct l
 		return error_set(r->err, EXIT_DATA, "%s: %zu inputs but %zu category and %zu missing "
 				 "records", r->source, layers[0].in, r->per_kind[RECORD_CATEGORY],
 				 r->per_kind[RECORD_MISSING]);
+	/* --rotate: all d x d entries of Q over the d inputs, or none. */
+	size_t rotations = r->per_kind[RECORD_ROTATION];
+	if (rotations && (layers[0].in > SIZE_MAX / layers[0].in ||
+			  rotations != layers[0].in * layers[0].in))
+		return error_set(r->err, EXIT_DATA, "%s: %zu rotation records, but a rotation of "
+				 "%zu inputs has %zu x %zu entries", r->source, rotations,
+				 layers[0].in, layers[0].in, layers[0].in);
 	if (weights != r->per_kind[RECORD_WEIGHT] || biases != r->per_kind[RECORD_BIAS])
 		return error_set(r->err, EXIT_DATA, "%s: incomplete model: the layers hold %zu "
 				 "weights and %zu biases, the file %zu and %zu", r->source, weights,
@@ -351,12 +364,13 @@ static int check_sizes(struct reader *r, const struct head *head, const struct l
 /* Names, statistics, classes and target into a fresh schema. */
 static int read_schema(struct reader *r, struct schema *s)
 {
-	size_t features = 0, classes = 0, index;
+	size_t features = 0, classes = 0, rotations = 0, index;
 	const char *why;
 
 	if (schema_allocate(s, r->per_kind[RECORD_FEATURE], r->per_kind[RECORD_CLASS], r->err) != 0 ||
 	    (r->per_kind[RECORD_CATEGORY] && schema_allocate_categories(s, r->err) != 0) ||
-	    (r->per_kind[RECORD_MISSING] && schema_allocate_fill(s, r->err) != 0))
+	    (r->per_kind[RECORD_MISSING] && schema_allocate_fill(s, r->err) != 0) ||
+	    (r->per_kind[RECORD_ROTATION] && schema_allocate_rotation(s, r->err) != 0))
 		return -1;
 	for (size_t i = 0; i < r->n_records; i++) {
 		const struct kept_record *k = &r->records[i];
@@ -396,6 +410,21 @@ static int read_schema(struct reader *r, struct schema *s)
 			if (s->feature_category[index - 1])
 				return fail_at(r, k->line, "a second category for feature %zu", index);
 			slot = &s->feature_category[index - 1];
+		} else if (k->kind == RECORD_ROTATION) {
+			/* rotation,ROW,COLUMN,VALUE: row by row, each the next entry. */
+			size_t n = s->n_features, row, column;
+			if (k->count != 4 || parse_size(f[1], 1, &row) != 0 ||
+			    parse_size(f[2], 1, &column) != 0)
+				return fail_at(r, k->line, "rotation record needs: "
+					       "rotation,ROW,COLUMN,VALUE");
+			if (row != rotations / n + 1 || column != rotations % n + 1)
+				return fail_at(r, k->line, "rotation entry %s,%s out of order (expected "
+					       "%zu,%zu)", f[1], f[2], rotations / n + 1,
+					       rotations % n + 1);
+			if (parse_finite_double(f[3], &s->rotation[rotations], &why) != 0)
+				return fail_at(r, k->line, "bad rotation entry '%s'", f[3]);
+			rotations++;
+			continue;
 		} else if (k->kind == RECORD_TARGET) {
 			if (k->count != 2)
 				return fail_at(r, k->line, "target record needs 2 fields");

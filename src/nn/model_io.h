@@ -11,6 +11,7 @@
  *	feature,INDEX,NAME,MEAN,SCALE            INDEX from 1
  *	category,INDEX,VALUE                     one-hot input INDEX is 1 for VALUE
  *	missing,INDEX,VALUE                      --missing mean: input INDEX's fill
+ *	rotation,ROW,COLUMN,VALUE                --rotate: Q, d x d entries row by row
  *	weight,L,ROW,COLUMN,VALUE / bias,L,ROW,VALUE   in parameter order
  *	end,N                                    N records from format to here
  *

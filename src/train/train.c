@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "curvature.h"
 #include "objective.h"
 #include "output.h"
 #include "prng.h"
@@ -154,49 +155,14 @@ static double full_objective(void *context, const double *w, double *grad)
 double train_largest_curvature(const struct model *m, const double *params,
 			       const struct data_view *training, double weight_decay, uint64_t seed)
 {
-	struct pass pass;
-	struct objective_context context = { &pass, weight_decay };
-	size_t n = m->net.n_params;
-	double *v = malloc(4 * n * sizeof *v);
+	struct curvature c;
 	double estimate = -1.0;
-	struct prng random;
 
-	if (!v || pass_init(&pass, m, training, NULL) != 0) {
-		free(v);
+	if (curvature_init(&c, m, training, 0, weight_decay, seed, NULL) != 0)
 		return -1.0;
-	}
-	double *point = v + n, *plus = v + 2 * n, *minus = v + 3 * n;
-	prng_seed(&random, seed);
-	for (size_t i = 0; i < n; i++)
-		v[i] = prng_uniform(&random) - 0.5;
-	double length = norm(v, n);
-	for (int iteration = 0; iteration < 100 && length > 0; iteration++) {
-		/* Hv ~ (grad f(w + h v) - grad f(w - h v)) / 2h, with |v| = 1 */
-		double h = 1e-5 * (1.0 + norm(params, n));
-		for (size_t i = 0; i < n; i++)
-			v[i] /= length;
-		for (size_t i = 0; i < n; i++)
-			point[i] = params[i] + h * v[i];
-		full_objective(&context, point, plus);
-		for (size_t i = 0; i < n; i++)
-			point[i] = params[i] - h * v[i];
-		full_objective(&context, point, minus);
-		double rayleigh = 0.0;
-		for (size_t i = 0; i < n; i++) {
-			double hv = (plus[i] - minus[i]) / (2.0 * h);
-			rayleigh += v[i] * hv;
-			v[i] = hv;
-		}
-		length = norm(v, n);
-		if (!isfinite(length))
-			break;
-		double previous = estimate;
-		estimate = rayleigh;
-		if (iteration > 5 && fabs(estimate - previous) <= 1e-6 * fabs(estimate))
-			break;
-	}
-	free(v);
-	pass_free(&pass);
+	if (curvature_largest(&c, params, 1e-6, 100, &estimate, NULL) != 0)
+		estimate = -1.0;
+	curvature_free(&c);
 	return isfinite(estimate) ? estimate : -1.0;
 }
 
@@ -220,6 +186,9 @@ struct run {
 	long last_finite_epoch;
 	double lr;              /* the step size in force at the latest step */
 	struct train_result *result;
+	struct curvature curvature;     /* --curvature, when has_curvature */
+	int has_curvature;
+	int curvature_warned;   /* the lr * lambda_max > 2 warning, once */
 };
 
 /* What an epoch record reports. */
@@ -269,6 +238,41 @@ static int write_epoch(struct run *r, long epoch, const struct epoch_figures *f,
 	output_write_shortest(out, lr);
 	fprintf(out, ",%.6f\n", seconds_since(&r->start));
 	return output_flush(out);
+}
+
+/*
+ * --curvature: the record after epoch's record, even when quiet, and the
+ * warning (once) when plain gradient descent's step exceeds 2/lambda_max.
+ */
+static int write_curvature(struct run *r, long epoch, double lr, struct error *err)
+{
+	struct curvature_figures f;
+	FILE *out = r->out;
+
+	if (!r->has_curvature)
+		return 0;
+	if (curvature_estimate(&r->curvature, r->m->params, &f, err) != 0)
+		return -1;
+	fprintf(out, "curvature,%ld,", epoch);
+	output_write_shortest(out, f.lambda_max);
+	putc(',', out);
+	output_write_shortest(out, f.lambda_min);
+	putc(',', out);
+	output_write_shortest(out, f.trace);
+	putc(',', out);
+	output_write_shortest(out, lr * f.lambda_max);
+	fprintf(out, ",%ld\n", f.products);
+	if (output_flush(out) != 0)
+		return error_set(err, EXIT_IO, "write error");
+	if (!r->curvature_warned && strcmp(r->c->optimizer->name, "sgd") == 0 &&
+	    lr * f.lambda_max > 2.0) {
+		/* The only message the library prints itself, like the progress bar. */
+		fprintf(stderr, "descent: warning: lr * lambda_max = %.6g > 2 at epoch %ld: plain "
+			"gradient descent is unstable here (try --lr below 2/lambda_max = %.6g)\n",
+			lr * f.lambda_max, epoch, 2.0 / f.lambda_max);
+		r->curvature_warned = 1;
+	}
+	return 0;
 }
 
 /*
@@ -457,6 +461,12 @@ static int run_setup(struct run *r, const struct data_view *validation, struct e
 		r->order[i] = training->rows ? training->rows[i] : i;
 	memcpy(r->initial, r->m->params, p * sizeof *r->initial);
 	memcpy(r->epoch_weights, r->m->params, p * sizeof *r->epoch_weights);
+	if (r->c->curvature) {
+		if (curvature_init(&r->curvature, r->m, training, r->c->curvature_rows,
+				   r->c->hyper.weight_decay, r->c->seed, err) != 0)
+			return -1;
+		r->has_curvature = 1;
+	}
 	return 0;
 }
 
@@ -465,6 +475,8 @@ static void run_free(struct run *r)
 	pass_free(&r->train_pass);
 	pass_free(&r->batch_pass);
 	pass_free(&r->validation_pass);
+	if (r->has_curvature)
+		curvature_free(&r->curvature);
 	optim_free(r->optimizer);
 	free(r->order);
 	free(r->grad);
@@ -599,6 +611,8 @@ int train_run(struct model *m, const struct data_view *training,
 		status = error_set(err, EXIT_IO, "write error");
 		goto done;
 	}
+	if ((status = write_curvature(&r, start, lr, err)) != 0)
+		goto done;
 	if (!c->resume)         /* the saved plateau memory has seen this loss */
 		schedule_epoch_end(&config.schedule, monitored_loss(&r, &figures));
 	r.last_finite_loss = figures.train_loss;
@@ -635,6 +649,8 @@ int train_run(struct model *m, const struct data_view *training,
 			status = error_set(err, EXIT_IO, "write error");
 			goto done;
 		}
+		if ((status = write_curvature(&r, epoch, lr, err)) != 0)
+			goto done;
 		r.last_finite_loss = figures.train_loss;
 		r.last_finite_epoch = epoch;
 		memcpy(r.epoch_weights, m->params, p * sizeof *m->params);

@@ -65,6 +65,13 @@ struct train_config {
 	 * 100 a divergence message suggests --standardize.
 	 */
 	double feature_scale_ratio;
+	/*
+	 * --curvature[=ROWS]: after epoch 0 and every epoch, a curvature record
+	 * (curvature.h) on out right after the epoch record, even when quiet;
+	 * curvature_rows 0 = every training row.
+	 */
+	int curvature;
+	size_t curvature_rows;
 	/* Continue from this state (NULL: start afresh): epochs count on from it. */
 	const struct train_state *resume;
 	/* Filled in (present = 1) when the run completes or converges; NULL: not wanted. */
@@ -101,7 +108,7 @@ int train_run(struct model *m, const struct data_view *training,
 
 /*
  * Largest eigenvalue of the Hessian of the full-batch objective at params,
- * by power iteration on finite-difference Hessian-vector products.
+ * by power iteration on exact Hessian-vector products (curvature.h).
  * Returns a negative value when it cannot be estimated.
  */
 double train_largest_curvature(const struct model *m, const double *params,

@@ -35,11 +35,13 @@ static int is_blank(char c)
 }
 
 /*
- * Clinger's fast path for the common plain decimal ("-12.345"): with at
- * most 15 significant digits the mantissa is an exact double, and so is
- * 10^k for k <= 22, so one IEEE division rounds the exact quotient
- * correctly, giving the very bits strtod would.  Anything else (exponents,
- * more digits, junk) returns 0 and takes the general path.
+ * Clinger's fast path for the common decimal ("-12.345", "+1.5e-3"): with
+ * at most 19 significant digits the mantissa is read exactly into 64 bits;
+ * when it is at most 2^53 it is an exact double, and so is 10^k for
+ * |k| <= 22, so one IEEE multiplication or division rounds the exact value
+ * correctly, giving the very bits strtod would.  Anything else (more
+ * digits, larger exponents, hexadecimal, inf, nan, junk) returns 0 and
+ * takes the general path, which also words the errors.
  */
 static int parse_plain_decimal(const char *start, double *value)
 {
@@ -47,38 +49,141 @@ static int parse_plain_decimal(const char *start, double *value)
 		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 	};
-	const char *p = start;
+	const unsigned char *p = (const unsigned char *)start;
 	uint64_t mantissa = 0;
-	int significant = 0, decimals = 0, digits = 0, negative = 0;
+	long exponent = 0;
+	size_t significant, digits;
+	int negative = 0;
 
 	if (*p == '+' || *p == '-')
 		negative = *p++ == '-';
-	for (; *p >= '0' && *p <= '9'; p++, digits++) {
-		if (mantissa == 0 && *p == '0')
-			continue;
-		if (++significant > 15)
-			return 0;
-		mantissa = mantissa * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
-			if (++decimals > 22)
-				return 0;
-			if (mantissa == 0 && *p == '0')
-				continue;
-			if (++significant > 15)
-				return 0;
-			mantissa = mantissa * 10 + (uint64_t)(*p - '0');
-		}
-	}
-	while (is_blank(*p))
+	const unsigned char *whole = p;
+	while (*p == '0')
 		p++;
-	if (digits == 0 || *p != '\0')
+	const unsigned char *first = p;
+	for (unsigned digit; (digit = (unsigned)*p - '0') < 10; p++)
+		mantissa = mantissa * 10 + digit;
+	significant = (size_t)(p - first);
+	digits = (size_t)(p - whole);
+	if (*p == '.') {
+		const unsigned char *fraction = ++p;
+		if (mantissa == 0)
+			while (*p == '0')
+				p++;
+		const unsigned char *from = p;
+		for (unsigned digit; (digit = (unsigned)*p - '0') < 10; p++)
+			mantissa = mantissa * 10 + digit;
+		significant += (size_t)(p - from);
+		digits += (size_t)(p - fraction);
+		if (p - fraction > 1000)
+			return 0;
+		exponent = -(long)(p - fraction);
+	}
+	if (digits == 0 || significant > 19)
 		return 0;
-	double magnitude = (double)mantissa / powers_of_ten[decimals];
+	if (*p == 'e' || *p == 'E') {
+		long power = 0;
+		int below = 0;
+		p++;
+		if (*p == '+' || *p == '-')
+			below = *p++ == '-';
+		if ((unsigned)*p - '0' >= 10)
+			return 0;
+		for (unsigned digit; (digit = (unsigned)*p - '0') < 10; p++)
+			if (power < 100000)
+				power = power * 10 + digit;
+		exponent += below ? -power : power;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '\0' || mantissa > (UINT64_C(1) << 53))
+		return 0;
+	double magnitude = (double)mantissa;
+	if (mantissa == 0)
+		magnitude = 0.0;
+	else if (exponent >= 0 && exponent <= 22)
+		magnitude *= powers_of_ten[exponent];
+	else if (exponent < 0 && exponent >= -22)
+		magnitude /= powers_of_ten[-exponent];
+	else
+		return 0;
 	*value = negative ? -magnitude : magnitude;
 	return 1;
 }
+
+int parse_number_fast(const char *text, double *value)
+{
+	while (is_blank(*text))
+		text++;
+	return parse_plain_decimal(text, value);
+}
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/*
+ * How many of the 8 bytes at p are decimal digits before the first one
+ * that is not (0 to 8), and in *number the value of those digits: all at
+ * once in a 64-bit word (SWAR), without a branch per digit.
+ */
+static inline unsigned leading_digits(const unsigned char *p, uint64_t *number)
+{
+	uint64_t chunk, x, not_digit;
+	unsigned count;
+
+	memcpy(&chunk, p, sizeof chunk);
+	x = chunk ^ UINT64_C(0x3030303030303030);       /* a digit byte becomes 0..9 */
+	not_digit = (((x & UINT64_C(0x7F7F7F7F7F7F7F7F)) + UINT64_C(0x7676767676767676)) | x) &
+		    UINT64_C(0x8080808080808080);
+	count = not_digit ? (unsigned)__builtin_ctzll(not_digit) >> 3 : 8;
+	if (count == 0) {
+		*number = 0;
+		return 0;
+	}
+	/* The digits to the top, zero bytes (leading zeros) below them. */
+	x <<= 64 - 8 * count;
+	x = x * 10 + (x >> 8);
+	*number = (((x & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x000F424000000064)) +
+		   (((x >> 16) & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x0000271000000001))) >> 32;
+	return count;
+}
+
+int parse_number_padded(const char *text, double *value)
+{
+	static const uint64_t scale[] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000 };
+	static const double powers_of_ten[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7 };
+	const unsigned char *p = (const unsigned char *)text;
+	uint64_t whole, fraction = 0, bits;
+	unsigned whole_digits, fraction_digits = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	uint64_t negative = *p == '-';
+	p += (*p == '-') | (*p == '+');
+	whole_digits = leading_digits(p, &whole);
+	if (whole_digits == 8)
+		return parse_number_fast(text, value);
+	p += whole_digits;
+	if (*p == '.') {
+		fraction_digits = leading_digits(++p, &fraction);
+		if (fraction_digits == 8)
+			return parse_number_fast(text, value);
+		p += fraction_digits;
+	}
+	if (*p != '\0' || whole_digits + fraction_digits == 0)
+		return parse_number_fast(text, value);
+	/* At most 14 digits: exact, and so is the one division (Clinger). */
+	double magnitude = (double)(whole * scale[fraction_digits] + fraction) /
+			   powers_of_ten[fraction_digits];
+	memcpy(&bits, &magnitude, sizeof bits);
+	bits |= negative << 63;
+	memcpy(value, &bits, sizeof bits);
+	return 1;
+}
+#else
+int parse_number_padded(const char *text, double *value)
+{
+	return parse_number_fast(text, value);
+}
+#endif
 
 int parse_finite_double(const char *text, double *value, const char **reason)
 {

@@ -15,6 +15,22 @@
 int parse_finite_double(const char *text, double *value, const char **reason);
 
 /*
+ * The common case of parse_finite_double, fast: a plain decimal, perhaps
+ * with an exponent, that converts exactly without strtod.  Returns 1 with
+ * *value set to the very double parse_finite_double would give, or 0 when
+ * the text needs parse_finite_double (which then decides and words any
+ * error).  A text it accepts is never blank nor a missing-value spelling.
+ */
+int parse_number_fast(const char *text, double *value);
+
+/*
+ * parse_number_fast for text that may be read up to 8 bytes past its
+ * terminating NUL (the fields of csv_records' direct path): faster still,
+ * several digits at a time.
+ */
+int parse_number_padded(const char *text, double *value);
+
+/*
  * Parse text made only of decimal digits (no sign, no spaces) as a whole
  * number no larger than max.  Returns 0, or -1 when the text is empty, has
  * another character or exceeds max.

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "modes.h"
+#include "kernel.h"
 #include "options.h"
 
 void cli_reading_options(const struct options *o, const struct head *head,
@@ -147,6 +148,8 @@ int descent_main(int argc, char **argv)
 
 	if (outcome == 1)
 		return finish(EXIT_OK, &err);
+	if (outcome == 0)
+		kernel_set_threads((size_t)options.threads);
 	if (outcome == 0)
 		outcome = options.predict ? cli_predict(&options, &err)
 					  : cli_train(&options, &err);

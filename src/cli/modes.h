@@ -34,4 +34,20 @@ int cli_check_creatable(const char *option, const char *path, struct error *err)
 /* A multi-line message, each line as "descent: ...". */
 void cli_print_message(const char *message);
 
+/* --stream (stream_mode.c): train in one pass over standard input. */
+struct train_config;
+int cli_train_stream(const struct options *o, const struct head *head,
+		     const struct train_config *config, struct error *err);
+/* Shared by the two ways of training (train_mode.c). */
+void describe_configuration(FILE *out, const struct options *o, const struct model *m,
+			    const struct train_config *c);
+void catch_interrupt(void);
+int check_init_conflicts(const struct options *o, const struct model *m, struct error *err);
+int create_model(const struct options *o, const struct head *head, struct dataset *data,
+		 struct model *m, struct error *err);
+/* Seeds of the generators --seed drives, one stream each. */
+enum { SEED_STREAM_INIT = 1, SEED_STREAM_HOLDOUT = 2, SEED_STREAM_ROTATE = 3,
+       SEED_STREAM_PROBE = 4, SEED_STREAM_SHUFFLE_BUFFER = 5 };
+uint64_t stream_seed(uint64_t seed, uint64_t stream);
+
 #endif

@@ -57,6 +57,11 @@ static const struct option long_options[] = {
 	{ "rotate", optional_argument, NULL, OPTION_ROTATE },
 	{ "probe", required_argument, NULL, OPTION_PROBE },
 	{ "curvature", optional_argument, NULL, OPTION_CURVATURE },
+	{ "stream", no_argument, NULL, OPTION_STREAM },
+	{ "shuffle-buffer", required_argument, NULL, OPTION_SHUFFLE_BUFFER },
+	{ "report-every", required_argument, NULL, OPTION_REPORT_EVERY },
+	{ "classes", required_argument, NULL, OPTION_CLASSES },
+	{ "threads", required_argument, NULL, OPTION_THREADS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -154,6 +159,8 @@ void options_print_help(FILE *out)
 	      "      --patience N        stop after N epochs without improvement of the\n"
 	      "                          validation loss (the training loss without\n"
 	      "                          validation data) and keep the best weights [0: off]\n"
+	      "      --threads N         threads for the matrix products of wide layers; the\n"
+	      "                          numbers never depend on it [one per processor]\n"
 	      "\n"
 	      "Loss landscape:\n"
 	      "      --curvature[=ROWS]  after every epoch, lambda_max, lambda_min and trace\n"
@@ -171,6 +178,15 @@ void options_print_help(FILE *out)
 	      "                          with the model; sgd does not notice, adam does\n"
 	      "      --probe symmetry    after training, the loss and gradient norm under\n"
 	      "                          permutations and relu rescalings of hidden units\n"
+	      "\n"
+	      "Streaming (data larger than memory):\n"
+	      "      --stream            train in one pass over standard input in constant\n"
+	      "                          memory, holding no data set (one epoch)\n"
+	      "      --shuffle-buffer N  with --stream, shuffle through a buffer of N rows\n"
+	      "                          [0: file order]\n"
+	      "      --report-every N    with --stream, a progress record every N rows\n"
+	      "                          [10000; 0: only at the end]\n"
+	      "      --classes A,B,...   with --stream, the class labels of a new classifier\n"
 	      "\n"
 	      "Model files and prediction:\n"
 	      "      --save FILE         also write the model to FILE (atomically)\n"
@@ -330,6 +346,74 @@ const char *options_did_you_mean(const struct spelling_match *match, char *text,
 }
 
 /*
+ * --stream reads standard input once and keeps no row: whatever needs the
+ * data twice, or all of it before the first step, is refused, saying why.
+ */
+static int options_check_stream(const struct options *o, struct error *err)
+{
+	const char *needs = NULL;
+
+	if (!o->stream) {
+		if (o->given[OPTION_SHUFFLE_BUFFER] || o->given[OPTION_REPORT_EVERY] || o->classes)
+			return error_set(err, EXIT_USAGE, "--%s needs --stream",
+					 o->classes ? "classes" : o->given[OPTION_SHUFFLE_BUFFER] ?
+					 "shuffle-buffer" : "report-every");
+		return 0;
+	}
+	if (o->predict)
+		return error_set(err, EXIT_USAGE, "--predict trains nothing: --stream belongs to "
+				 "training");
+	if (o->given['e'] && o->epochs != 1)
+		return error_set(err, EXIT_USAGE, "--stream makes one pass over standard input, "
+				 "which cannot be read again: --epochs must be 1");
+	if (o->given['b'] && o->batch_size == 0)
+		return error_set(err, EXIT_USAGE, "--batch-size 0 steps on the full data set, and "
+				 "--stream never holds it (give a batch size)");
+	if (strcmp(o->optimizer, "lbfgs") == 0)
+		return error_set(err, EXIT_USAGE, "--stream takes a mini-batch step as rows arrive, "
+				 "and lbfgs needs the full-batch objective again at every iteration");
+	if (o->holdout > 0)
+		needs = "--holdout keeps rows aside to evaluate after every epoch";
+	else if (o->validation)
+		needs = "--validation evaluates its rows after every epoch";
+	else if (o->patience > 0)
+		needs = "--patience compares the losses of whole epochs";
+	else if (o->lr_find)
+		needs = "--lr-find trains on the rows before the run";
+	else if (o->curvature)
+		needs = "--curvature measures the training rows after every epoch";
+	else if (o->landscape.line_points || o->landscape.plane_points)
+		needs = "--landscape evaluates the training rows after training";
+	else if (o->probe_symmetry)
+		needs = "--probe symmetry evaluates the training rows after training";
+	else if (o->save_state)
+		needs = "--save-state saves a row order to continue from";
+	if (needs)
+		return error_set(err, EXIT_USAGE, "%s, and --stream reads its rows once and keeps "
+				 "none (its progress records measure each batch before its step)",
+				 needs);
+	if (!o->init && o->standardize)
+		return error_set(err, EXIT_USAGE, "--standardize needs the column statistics before "
+				 "the first step, and --stream reads the data once (try --init MODEL: "
+				 "its statistics are kept, e.g. from --standardize -e 0 on a sample)");
+	if (!o->init && o->missing == MISSING_MEAN)
+		return error_set(err, EXIT_USAGE, "--missing mean fills in the training means, known "
+				 "only at the end of a stream (try --missing drop, or --init MODEL "
+				 "trained with --missing mean)");
+	if (!o->init && o->categorical)
+		return error_set(err, EXIT_USAGE, "--categorical needs every value of the column "
+				 "before the first step, and --stream reads the data once (try --init "
+				 "MODEL trained with --categorical on a sample)");
+	if (o->init && o->classes)
+		return error_set(err, EXIT_USAGE, "--classes conflicts with --init: the classes are "
+				 "the model's");
+	if (!o->shuffle && o->shuffle_buffer > 0)
+		return error_set(err, EXIT_USAGE, "--no-shuffle conflicts with --shuffle-buffer %ld",
+				 o->shuffle_buffer);
+	return 0;
+}
+
+/*
  * Returns 0 to go on, 1 when --help or --version has been handled, -1 on a
  * usage error.
  */
@@ -348,6 +432,7 @@ int options_parse(int argc, char **argv, struct options *o, struct error *err)
 	o->delimiter = ',';
 	o->schedule = "constant";
 	o->activation = ACTIVATION_RELU;
+	o->report_every = 10000;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":m:o:l:e:b:s:t:d:qhV", long_options, NULL)) != -1) {
@@ -473,6 +558,9 @@ int options_parse(int argc, char **argv, struct options *o, struct error *err)
 						   UINT64_MAX);
 			o->rotate_seed_given = optarg != NULL;
 			break;
+		case OPTION_THREADS:
+			failed = parse_count_option("threads", optarg, 1, &o->threads, err);
+			break;
 		case OPTION_CURVATURE:
 			o->curvature = 1;
 			if (optarg)
@@ -486,6 +574,15 @@ int options_parse(int argc, char **argv, struct options *o, struct error *err)
 				failed = error_set(err, EXIT_USAGE, "invalid --probe '%s': expected "
 						   "symmetry", optarg);
 			break;
+		case OPTION_STREAM: o->stream = 1; break;
+		case OPTION_SHUFFLE_BUFFER:
+			failed = parse_count_option("shuffle-buffer", optarg, 0, &o->shuffle_buffer,
+						    err);
+			break;
+		case OPTION_REPORT_EVERY:
+			failed = parse_count_option("report-every", optarg, 0, &o->report_every, err);
+			break;
+		case OPTION_CLASSES: o->classes = optarg; break;
 		case 'q': o->quiet = 1; break;
 		case 'h': options_print_help(stdout); return 1;
 		case 'V': printf("descent %s\n", PACKAGE_VERSION); return 1;
@@ -556,7 +653,7 @@ int options_parse(int argc, char **argv, struct options *o, struct error *err)
 	if (o->probe_symmetry && !o->init && o->n_hidden == 0)
 		return error_set(err, EXIT_USAGE, "--probe symmetry needs hidden layers (--hidden): "
 				 "a model without them has no hidden units to permute or rescale");
-	return 0;
+	return options_check_stream(o, err);
 }
 
 /* The long name of the option getopt returns as c. */

@@ -75,6 +75,11 @@ struct options {
 	int probe_symmetry;             /* --probe symmetry */
 	int curvature;                  /* --curvature[=ROWS]: curvature records */
 	long curvature_rows;            /* its ROWS; 0 = every training row */
+	long threads;                   /* --threads N: 0 = one per processor */
+	int stream;                     /* --stream: one pass over stdin, constant memory */
+	long shuffle_buffer;            /* --shuffle-buffer N: rows; 0 = file order */
+	long report_every;              /* --report-every N: rows between progress records */
+	const char *classes;            /* --classes A,B,C: a stream's class labels */
 	unsigned char given[512];       /* given[c]: the option getopt returns as c was given */
 };
 
@@ -85,7 +90,9 @@ enum long_only_option {
 	OPTION_INIT, OPTION_PREDICT, OPTION_PROBABILITIES, OPTION_HIDDEN, OPTION_ACTIVATION,
 	OPTION_RESIDUAL, OPTION_HOLDOUT, OPTION_VALIDATION, OPTION_LOG, OPTION_METRICS,
 	OPTION_SAVE_STATE, OPTION_FEATURES, OPTION_IGNORE, OPTION_MISSING, OPTION_CATEGORICAL,
-	OPTION_LANDSCAPE, OPTION_LR_FIND, OPTION_ROTATE, OPTION_PROBE, OPTION_CURVATURE
+	OPTION_LANDSCAPE, OPTION_LR_FIND, OPTION_ROTATE, OPTION_PROBE, OPTION_CURVATURE,
+	OPTION_STREAM, OPTION_SHUFFLE_BUFFER, OPTION_REPORT_EVERY, OPTION_CLASSES,
+	OPTION_THREADS
 };
 
 /*

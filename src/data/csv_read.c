@@ -72,6 +72,7 @@ struct csv_reader {
 	char **fields;
 	size_t field_count;
 	size_t record_line;     /* line where it started */
+	int padded;             /* its fields may be read 8 bytes past their end */
 
 	/* The header's names; NULL with --no-header. */
 	char **header;
@@ -96,6 +97,10 @@ struct csv_reader {
 	struct label_table classes;
 	int classes_fixed;      /* labels must be among the model's classes */
 	size_t excess_class_line; /* first row with one class too many, or 0 */
+
+	/* --stream (options->stream_row): rows handed on, and one row of inputs. */
+	size_t streamed;
+	double *stream_x;
 };
 
 /* ------------------------------------------------------------------ */
@@ -1051,6 +1056,9 @@ static int row_is_dropped(const struct csv_reader *r)
 	return 0;
 }
 
+static int stream_begin(struct csv_reader *r);
+static int stream_take(struct csv_reader *r);
+
 static int take_row(struct csv_reader *r)
 {
 	const struct csv_read_options *o = r->options;
@@ -1070,6 +1078,10 @@ static int take_row(struct csv_reader *r)
 	for (size_t u = 0; u < r->n_uses; u++) {
 		struct column_use *use = &r->uses[u];
 		const char *field = r->fields[use->column];
+		/* The common case first: a plain number is never missing. */
+		if (use->categorical == 0 && (r->padded ? parse_number_padded(field, &x[u]) :
+					      parse_number_fast(field, &x[u])))
+			continue;
 		if (is_missing(r, field)) {
 			if (r->missing != MISSING_MEAN)
 				return refuse_missing(r, use->column);
@@ -1088,7 +1100,10 @@ static int take_row(struct csv_reader *r)
 	if (r->target_column != SIZE_MAX) {
 		const char *field = r->fields[r->target_column];
 		int result;
-		if (o->schema_features && !o->target_required && is_missing(r, field))
+		if (!o->classification && (r->padded ? parse_number_padded(field, &r->data.y[row]) :
+					   parse_number_fast(field, &r->data.y[row])))
+			result = 0;
+		else if (o->schema_features && !o->target_required && is_missing(r, field))
 			result = 0, r->data.y[row] = NAN;       /* prediction: y is not used */
 		else
 			result = o->classification ? read_class(r, &r->data.y[row]) :
@@ -1097,6 +1112,8 @@ static int take_row(struct csv_reader *r)
 			return -1;
 	}
 	r->data.rows++;
+	if (o->stream_row)
+		return stream_take(r);
 	return 0;
 }
 
@@ -1109,6 +1126,7 @@ static int take_record(void *context, const struct csv_record *record, struct er
 	r->fields = record->fields;
 	r->field_count = record->count;
 	r->record_line = record->line;
+	r->padded = record->padded;
 	r->records++;
 	if (r->records == 1 && r->options->has_header) {
 		r->header_line = record->line;
@@ -1117,7 +1135,7 @@ static int take_record(void *context, const struct csv_record *record, struct er
 	} else {
 		if (r->data.rows == 0 && !r->first_row_line)
 			r->first_row_line = record->line;
-		if (r->planned || plan_from_first_row(r) == 0)
+		if (r->planned || (plan_from_first_row(r) == 0 && stream_begin(r) == 0))
 			take_row(r);
 	}
 	return r->failed ? -1 : 0;
@@ -1129,6 +1147,7 @@ static void reader_free(struct csv_reader *r)
 	for (size_t u = 0; u < r->n_uses; u++)
 		label_table_free(&r->uses[u].vocabulary);
 	free(r->uses);
+	free(r->stream_x);
 	free(r->target_name);
 	label_table_free(&r->classes);
 	dataset_free(&r->data);
@@ -1240,6 +1259,95 @@ static int build_inputs(struct csv_reader *r)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* --stream: rows handed on as they are read (dataset.h, stream_row) */
+
+/*
+ * Right after the plan: the inputs and the classes must be known now,
+ * because no row is kept to decide them later.  The schema is built
+ * without rows and offered to stream_start.
+ */
+static int stream_begin(struct csv_reader *r)
+{
+	const struct csv_read_options *o = r->options;
+	struct schema *s = &r->data.schema;
+
+	if (!o->stream_row)
+		return 0;
+	for (size_t u = 0; u < r->n_uses; u++)
+		if (r->uses[u].categorical && !o->schema_features)
+			return fail_at(r, r->record_line, "--stream cannot one-hot encode column %zu: "
+				       "its values are not known before the first row (try --init "
+				       "MODEL, a model trained with --categorical)",
+				       r->uses[u].column + 1);
+	if (o->classification && !r->classes_fixed) {
+		size_t *new_index;
+		if (!o->schema_classes) {
+			r->failed = 1;
+			return error_set(r->err, EXIT_USAGE, "--stream needs the classes before the "
+					 "first row (try --classes or --init)");
+		}
+		r->classes_fixed = 1;
+		for (size_t k = 0; k < o->schema_n_classes; k++)
+			if (label_find(&r->classes, o->schema_classes[k]) == SIZE_MAX &&
+			    label_add(&r->classes, o->schema_classes[k]) == SIZE_MAX)
+				return fail_memory(r);
+		/* In the order the reader would have given them. */
+		if (sort_labels(&r->classes, 1, &new_index) != 0)
+			return fail_memory(r);
+		free(new_index);
+	}
+	if (build_inputs(r) != 0)
+		return -1;
+	s->target_name = r->target_name;
+	r->target_name = NULL;
+	if (o->classification && r->classes.count) {
+		s->class_labels = calloc(r->classes.count, sizeof *s->class_labels);
+		if (!s->class_labels)
+			return fail_memory(r);
+		s->n_classes = r->classes.count;
+		r->data.n_classes = r->classes.count;
+		for (size_t k = 0; k < r->classes.count; k++)
+			if (!(s->class_labels[k] = strdup(r->classes.labels[k])))
+				return fail_memory(r);
+	}
+	r->stream_x = malloc((r->data.features ? r->data.features : 1) * sizeof *r->stream_x);
+	if (!r->stream_x)
+		return fail_memory(r);
+	if (o->stream_start(o->stream_context, &r->data, r->err) != 0) {
+		r->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* The row just converted (row 0 of data.x, one value per use), encoded and handed on. */
+static int stream_take(struct csv_reader *r)
+{
+	const struct csv_read_options *o = r->options;
+	const double *from = r->data.x;
+	double *to = r->stream_x;
+
+	for (size_t u = 0; u < r->n_uses; u++) {
+		const struct column_use *use = &r->uses[u];
+		if (!use->categorical) {
+			*to++ = from[u];
+			continue;
+		}
+		/* As build_inputs: missing, NaN in every input; unseen (-1), all zeros. */
+		for (size_t k = 0; k < use->vocabulary.count; k++)
+			*to++ = isnan(from[u]) ? NAN : from[u] == (double)k ? 1.0 : 0.0;
+	}
+	r->data.rows = 0;
+	r->streamed++;
+	if (o->stream_row(o->stream_context, r->stream_x,
+			  r->data.y ? r->data.y[0] : NAN, r->err) != 0) {
+		r->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
 /* After the last record: checks that need the whole input. */
 static int finish(struct csv_reader *r)
 {
@@ -1253,7 +1361,7 @@ static int finish(struct csv_reader *r)
 		if (plan_columns(r, r->header_count) != 0)
 			return -1;
 	}
-	if (r->data.rows == 0) {
+	if (r->data.rows == 0 && r->streamed == 0) {
 		if (r->dropped)
 			return fail_at(r, r->first_row_line, "no rows left: every one of the %zu "
 				       "rows has a missing value", r->dropped);
@@ -1261,6 +1369,13 @@ static int finish(struct csv_reader *r)
 	}
 	if (r->dropped)
 		add_note(r, "dropped %zu rows with missing values", r->dropped);
+	if (o->stream_row) {
+		for (size_t u = 0; u < r->n_uses; u++)
+			if (r->uses[u].unseen)
+				add_note(r, "%zu values of column '%s' were not seen in training",
+					 r->uses[u].unseen, r->uses[u].name);
+		return 0;
+	}
 	if (o->classification && r->excess_class_line) {
 		char hint[256] = "";
 		if (looks_like_regression(&r->classes))

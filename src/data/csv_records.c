@@ -1,12 +1,19 @@
-/* csv_records.c - feed a stream to libcsv line by line, hand out records.
+/* csv_records.c - cut a stream into lines, hand out records.
  *
- * The stream is read one physical line at a time (getline, so that a NUL
- * byte is seen and refused with its line number) and each line is fed to
- * libcsv.  libcsv calls field_done for every field and record_done at the
- * end of every record.  field_done copies the field at once, because libcsv
- * reuses its buffer; record_done passes the whole record to the caller's
- * handler.  libcsv has no way to abort from a callback, so a failure is
- * recorded in the feeder and the loop stops at the end of that line.
+ * The stream is read in large blocks (fread) and cut into physical lines,
+ * counted for messages.  A line that is only unquoted fields (no quote,
+ * no CR but a final CRLF, no NUL byte, not inside a multi-line record) -
+ * nearly every line of real data - takes the direct path: split_line
+ * splits it in place and passes the record on without libcsv or copies.
+ * Every other line (quotes, -d space, NUL bytes, blank lines, the last
+ * line without a line feed) is fed to libcsv as before: libcsv calls
+ * field_done for every field and record_done at the end of every record.
+ * field_done copies the field at once, because libcsv reuses its buffer;
+ * record_done passes the whole record to the caller's handler.  Both
+ * paths give the same fields (spaces and tabs around an unquoted field
+ * trimmed), the same line numbers and the same errors.  libcsv has no way
+ * to abort from a callback, so a failure is recorded in the feeder and
+ * the loop stops at the end of that line.
  *
  * Ownership: the feeder's buffers live inside csv_records_read and are
  * freed before it returns; a handler must copy what it keeps.
@@ -53,6 +60,20 @@ struct feeder {
 	char *collapsed;
 	size_t collapsed_capacity;
 	int in_quotes;
+
+	/* The direct path (see split_line): what each byte is to it, and the
+	 * ends of the fields of the line being split. */
+	unsigned char kind[256];
+	char **ends;
+	size_t ends_capacity;
+};
+
+/* What a byte is to split_line. */
+enum byte_kind {
+	ORDINARY = 0,
+	DELIMITER,
+	BLANK,                  /* a space or tab that is not the delimiter: trimmed */
+	SPECIAL,                /* a quote, CR, LF or NUL: libcsv's business */
 };
 
 /*
@@ -263,23 +284,129 @@ static int refuse_binary(struct feeder *f, const unsigned char *start, size_t si
 	return 0;
 }
 
-/* Read every line; returns 0 at the end of input or -1 with the error set. */
+/*
+ * The direct path for a line that is only unquoted fields, which is
+ * nearly every line of real data: split it in place at the delimiters,
+ * trim the spaces and tabs around each field as libcsv does, end each
+ * field with a NUL and hand the record over, without libcsv and without
+ * copying.  Only a whole line ending in LF (or CRLF) outside any record
+ * qualifies; a quote, another CR, a NUL byte or a line of blanks sends
+ * it back untouched (returns 1) to the general path, which gives the
+ * same fields, or the error with its wording.  Returns 0 when the record
+ * was handed over, -1 when it failed (f->failed set).
+ */
+static int split_line(struct feeder *f, char *line, size_t length)
+{
+	const unsigned char *kind = f->kind;
+	char *end = line + length - 1;          /* the LF */
+	char *p = line;
+	size_t count = 0;
+
+	if (f->record_open || *end != '\n')
+		return 1;
+	if (end > line && end[-1] == '\r')
+		end--;
+	for (;;) {
+		while (kind[(unsigned char)*p] == BLANK)
+			p++;
+		char *field = p;
+		unsigned char k;
+		while ((k = kind[(unsigned char)*p]) == ORDINARY || k == BLANK)
+			p++;
+		if (k == SPECIAL && p != end)
+			return 1;
+		char *stop = p;
+		while (stop > field && kind[(unsigned char)stop[-1]] == BLANK)
+			stop--;
+		if ((count >= f->fields_capacity || count >= f->ends_capacity) &&
+		    (array_grow((void **)&f->fields, &f->fields_capacity, count + 1,
+				sizeof *f->fields) != 0 ||
+		     array_grow((void **)&f->ends, &f->ends_capacity, count + 1,
+				sizeof *f->ends) != 0))
+			return fail_memory(f);
+		f->fields[count] = field;
+		f->ends[count++] = stop;
+		if (p == end)
+			break;
+		p++;
+	}
+	if (count == 1 && f->fields[0] == f->ends[0])
+		return 1;       /* a blank line: libcsv skips it */
+	for (size_t i = 0; i < count; i++)
+		*f->ends[i] = '\0';
+
+	struct csv_record record = {
+		.fields = f->fields, .count = count, .line = f->line, .end_line = f->line,
+		.padded = 1,
+	};
+	if (f->handler(f->context, &record, f->err) != 0) {
+		f->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Bytes asked of each fread: large blocks, not line by line. */
+#define READ_BLOCK ((size_t)1 << 20)
+/* Bytes after the data in the buffer, zeroed: a field may be read past its end. */
+#define PADDING 16
+
+/*
+ * Read every line; returns 0 at the end of input or -1 with the error set.
+ * The stream is read in large blocks and cut into physical lines (each
+ * with its LF, the last perhaps without), so a line may span two blocks:
+ * its start moves to the front of the buffer, which grows for a line
+ * longer than a block.
+ */
 static int feed_stream(struct feeder *f, struct csv_parser *parser, FILE *in)
 {
 	const struct csv_records_options *o = f->options;
-	char *line = NULL;
-	size_t line_capacity = 0;
-	ssize_t length;
+	char *buffer = NULL;
+	size_t capacity = 0, begin = 0, end = 0;
+	int at_end = 0, read_failed = 0, read_errno = 0;
 	int result = 0;
 
 	for (;;) {
-		errno = 0;
-		length = getline(&line, &line_capacity, in);
-		if (length < 0)
+		char *newline = begin < end ? memchr(buffer + begin, '\n', end - begin) : NULL;
+		if (!newline && !at_end) {
+			if (begin > 0) {
+				memmove(buffer, buffer + begin, end - begin);
+				end -= begin;
+				begin = 0;
+			}
+			if (capacity - end < READ_BLOCK / 2) {
+				size_t bigger = capacity ? 2 * capacity : READ_BLOCK;
+				char *grown = bigger > capacity ? realloc(buffer, bigger + PADDING) : NULL;
+				if (!grown) {
+					result = fail_memory(f);
+					break;
+				}
+				buffer = grown;
+				capacity = bigger;
+			}
+			errno = 0;
+			size_t wanted = capacity - end, got = fread(buffer + end, 1, wanted, in);
+			end += got;
+			memset(buffer + end, 0, PADDING);   /* see struct csv_record.padded */
+			if (got < wanted) {
+				at_end = 1;
+				if (ferror(in)) {
+					read_failed = 1;
+					read_errno = errno ? errno : EIO;
+				}
+			}
+			continue;
+		}
+		size_t size;
+		if (newline)
+			size = (size_t)(newline - (buffer + begin)) + 1;
+		else if (begin < end)
+			size = end - begin;     /* the last line, without a line feed */
+		else
 			break;
+		char *start = buffer + begin;
+		begin += size;
 		f->line++;
-		const char *start = line;
-		size_t size = (size_t)length;
 		if (f->line == 1 && size >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) {
 			start += 3;     /* UTF-8 byte order mark */
 			size -= 3;
@@ -291,6 +418,15 @@ static int feed_stream(struct feeder *f, struct csv_parser *parser, FILE *in)
 		}
 		if (o->skip_comments && !f->record_open && start[0] == '#')
 			continue;
+		if (!o->blank_runs) {
+			int direct = split_line(f, start, size);
+			if (direct < 0) {
+				result = -1;
+				break;
+			}
+			if (direct == 0)
+				continue;
+		}
 		if (memchr(start, '\0', size)) {
 			f->failed = 1;
 			result = csv_error_at(f->err, o->source, f->line, "NUL byte in input");
@@ -309,16 +445,12 @@ static int feed_stream(struct feeder *f, struct csv_parser *parser, FILE *in)
 			break;
 		}
 	}
-	if (length < 0) {
-		if (ferror(in)) {
-			f->failed = 1;
-			result = error_set(f->err, EXIT_NOINPUT, "%s: read error: %s", o->source,
-					   strerror(errno ? errno : EIO));
-		} else if (errno == ENOMEM) {
-			result = fail_memory(f);
-		}
+	if (result == 0 && read_failed) {
+		f->failed = 1;
+		result = error_set(f->err, EXIT_NOINPUT, "%s: read error: %s", o->source,
+				   strerror(read_errno));
 	}
-	free(line);
+	free(buffer);
 	return result;
 }
 
@@ -334,6 +466,9 @@ int csv_records_read(FILE *in, const struct csv_records_options *options,
 	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		return error_set(err, EXIT_SOFTWARE, "out of memory");
 	csv_set_delim(&parser, options->blank_runs ? ' ' : (unsigned char)options->delimiter);
+	f.kind[' '] = f.kind['\t'] = BLANK;
+	f.kind['"'] = f.kind['\r'] = f.kind['\n'] = f.kind['\0'] = SPECIAL;
+	f.kind[(unsigned char)options->delimiter] = DELIMITER;
 	result = feed_stream(&f, &parser, in);
 	if (result == 0 && csv_fini(&parser, field_done, record_done, &f) != 0 && !f.failed) {
 		f.failed = 1;
@@ -346,6 +481,7 @@ int csv_records_read(FILE *in, const struct csv_records_options *options,
 	free(f.field_start);
 	free(f.fields);
 	free(f.collapsed);
+	free(f.ends);
 	if (lines)
 		*lines = f.line;
 	return result;

@@ -23,6 +23,7 @@ struct csv_record {
 	size_t count;
 	size_t line;            /* physical line the record starts on, 1-based */
 	size_t end_line;        /* physical line it ends on */
+	int padded;             /* each field may be read up to 8 bytes past its NUL */
 };
 
 struct csv_records_options {

@@ -85,6 +85,22 @@ struct csv_read_options {
 	 * schema does) and its missing-value fill.
 	 */
 	const struct schema *model_schema;
+	/*
+	 * --stream (stream.h): when stream_row is set, no row is kept.  Once
+	 * the plan is made (header and first row read), stream_start gets the
+	 * data set as it will be, without rows: features, and a schema with
+	 * the names, the target and the classes (it may take the schema).
+	 * Then every row, converted and encoded into the inputs, goes to
+	 * stream_row and is forgotten; a -1 from either stops the reading
+	 * with their err.  The inputs must be known before the first row:
+	 * schema mode, or numeric columns only (no --categorical); a
+	 * classifier's labels are schema_classes (in schema mode or not) and
+	 * any other label is refused at its line.  csv_read_dataset then
+	 * returns a data set without rows: its notes, the schema if not taken.
+	 */
+	int (*stream_start)(void *context, struct dataset *data, struct error *err);
+	int (*stream_row)(void *context, const double *x, double y, struct error *err);
+	void *stream_context;
 };
 
 /*

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "kernel.h"
+
 static const char *const activation_names[] = {
 	[ACTIVATION_IDENTITY] = "identity",
 	[ACTIVATION_RELU] = "relu",
@@ -26,19 +28,21 @@ int activation_find(const char *name, enum activation *a)
 	return -1;
 }
 
+/*
+ * Both are products of kernel.h: every output element is one sum over its
+ * terms in order, from 0 (or, for the weight gradient, from its value),
+ * as the plain loops take it.
+ */
 void dense_forward(const double *weights, const double *bias, size_t in, size_t out,
 		   size_t batch, const double *x, double *y)
 {
+	/* Y(b, o) = sum over j of X(b, j) W(o, j), then + b(o). */
+	kernel_product(batch, out, in, (struct kernel_matrix){ x, in, 1 },
+		       (struct kernel_matrix){ weights, in, 1 }, y, out, 1, 0);
 	for (size_t b = 0; b < batch; b++) {
-		const double *row = x + b * in;
 		double *result = y + b * out;
-		for (size_t o = 0; o < out; o++) {
-			const double *w = weights + o * in;
-			double sum = 0.0;
-			for (size_t j = 0; j < in; j++)
-				sum += w[j] * row[j];
-			result[o] = sum + bias[o];
-		}
+		for (size_t o = 0; o < out; o++)
+			result[o] = result[o] + bias[o];
 	}
 }
 
@@ -46,31 +50,19 @@ void dense_backward(const double *weights, size_t in, size_t out, size_t batch,
 		    const double *x, const double *dy, double *dweights, double *dbias,
 		    double *dx)
 {
+	/* dW(o, j) += sum over b of dY(b, o) X(b, j), from dW(o, j). */
+	kernel_product(out, in, batch, (struct kernel_matrix){ dy, 1, out },
+		       (struct kernel_matrix){ x, 1, in }, dweights, in, 1, 1);
 	for (size_t b = 0; b < batch; b++) {
-		const double *row = x + b * in;
 		const double *delta = dy + b * out;
-		for (size_t o = 0; o < out; o++) {
-			double d = delta[o];
-			double *dw = dweights + o * in;
-			for (size_t j = 0; j < in; j++)
-				dw[j] += d * row[j];
-			dbias[o] += d;
-		}
+		for (size_t o = 0; o < out; o++)
+			dbias[o] += delta[o];
 	}
 	if (!dx)
 		return;
-	for (size_t b = 0; b < batch; b++) {
-		const double *delta = dy + b * out;
-		double *result = dx + b * in;
-		for (size_t j = 0; j < in; j++)
-			result[j] = 0.0;
-		for (size_t o = 0; o < out; o++) {
-			const double *w = weights + o * in;
-			double d = delta[o];
-			for (size_t j = 0; j < in; j++)
-				result[j] += d * w[j];
-		}
-	}
+	/* dX(b, j) = sum over o of dY(b, o) W(o, j). */
+	kernel_product(batch, in, out, (struct kernel_matrix){ dy, out, 1 },
+		       (struct kernel_matrix){ weights, 1, in }, dx, in, 1, 0);
 }
 
 /* Never exponentiate a large positive number. */

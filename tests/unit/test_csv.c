@@ -1378,6 +1378,231 @@ START_TEST(test_wrong_guesses)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------------ */
+/* The direct path: lines without quotes, split without libcsv */
+
+/*
+ * text with every field of every line after the first quoted, which sends
+ * each line through libcsv: the same fields by the general path.
+ */
+static char *quote_fields(const char *text)
+{
+	size_t length = strlen(text), used = 0;
+	char *quoted = malloc(3 * length + 3);
+	const char *p = strchr(text, '\n') + 1;
+
+	ck_assert_ptr_nonnull(quoted);
+	memcpy(quoted, text, (size_t)(p - text));
+	used = (size_t)(p - text);
+	while (*p) {
+		size_t field = strcspn(p, ",\r\n"), lead = strspn(p, " \t"), trail = 0;
+		if (lead > field)
+			lead = field;
+		while (trail < field - lead && (p[field - 1 - trail] == ' ' ||
+						p[field - 1 - trail] == '\t'))
+			trail++;
+		if (field == 0 && (p[-1] == '\n') && (*p == '\n' || *p == '\r')) {
+			quoted[used++] = *p++;  /* a blank line stays blank */
+			continue;
+		}
+		memcpy(quoted + used, p, lead);
+		used += lead;
+		quoted[used++] = '"';
+		memcpy(quoted + used, p + lead, field - lead - trail);
+		used += field - lead - trail;
+		quoted[used++] = '"';
+		memcpy(quoted + used, p + field - trail, trail);
+		used += trail;
+		p += field;
+		if (*p == '\r' && p[1] == '\n')
+			quoted[used++] = *p++;
+		if (*p)
+			quoted[used++] = *p++;
+	}
+	quoted[used] = '\0';
+	return quoted;
+}
+
+/* Two data sets are the same, bit for bit. */
+static void assert_same_dataset(const struct dataset *a, const struct dataset *b)
+{
+	ck_assert_uint_eq(a->rows, b->rows);
+	ck_assert_uint_eq(a->features, b->features);
+	ck_assert_uint_eq(a->n_classes, b->n_classes);
+	ck_assert_int_eq(memcmp(a->x, b->x, a->rows * a->features * sizeof *a->x), 0);
+	ck_assert_int_eq(!a->y, !b->y);
+	if (a->y)
+		ck_assert_int_eq(memcmp(a->y, b->y, a->rows * sizeof *a->y), 0);
+	for (size_t j = 0; j < a->features; j++)
+		ck_assert_str_eq(a->schema.feature_names[j], b->schema.feature_names[j]);
+	for (size_t k = 0; k < a->n_classes; k++)
+		ck_assert_str_eq(a->schema.class_labels[k], b->schema.class_labels[k]);
+}
+
+/* text is read the same directly and through libcsv (its fields quoted). */
+static void assert_same_both_ways(const char *text, const struct csv_read_options *options)
+{
+	char *quoted = quote_fields(text);
+	struct dataset direct, general;
+	struct error direct_err = { 0 }, general_err = { 0 };
+	int direct_result = read_text(text, options, &direct, &direct_err);
+	int general_result = read_text(quoted, options, &general, &general_err);
+
+	ck_assert_msg(direct_result == general_result, "%s: %s / %s", text, direct_err.message,
+		      general_err.message);
+	if (direct_result == 0) {
+		assert_same_dataset(&direct, &general);
+		dataset_free(&direct);
+		dataset_free(&general);
+	} else {
+		ck_assert_str_eq(direct_err.message, general_err.message);
+		ck_assert_int_eq(direct_err.status, general_err.status);
+	}
+	free(quoted);
+}
+
+START_TEST(test_direct_path_same_as_libcsv)
+{
+	struct csv_read_options options = plain_options();
+
+	assert_same_both_ways("a,b,y\n1,2,3\n-4.5,+5e3,6\n", &options);
+	assert_same_both_ways("a,b,y\n 1 , 2\t,3\r\n0.1,  -0 ,1e-5\r\n", &options);
+	assert_same_both_ways("a,b,y\n123456789012345678,0.30000000000000004,"
+			      "9007199254740993\n1.7976931348623157e308,4.9e-324,"
+			      "2.2250738585072014e-308\n", &options);
+	assert_same_both_ways("a,b,y\n00012.50000,.5,5.\n1E22,1e23,-1e-22\n", &options);
+	assert_same_both_ways("a,b,y\n12345678.12345678,1234567.1234567,0.00000001234\n"
+			      "99999999999999999999,0.1e1,3\n", &options);
+	/* Errors: the same message at the same line either way. */
+	assert_same_both_ways("a,b,y\n1,2,3\n\n4,x5,6\n", &options);
+	assert_same_both_ways("a,b,y\n1,2,3\n4,,6\n", &options);
+	assert_same_both_ways("a,b,y\n1,2,3\n4,5\n", &options);
+	assert_same_both_ways("a,b,y\n1,2,3\n4,5,6,7\n", &options);
+	assert_same_both_ways("a,b,y\n1,2,3\n4,1e999,6\n", &options);
+	assert_same_both_ways("a,b,y\n1,2,3\n4,nan,6\n", &options);
+	assert_same_both_ways("a,b,y\n1,2,3\n4,0x10,6\n", &options);
+	assert_same_both_ways("a,b,y\n1,2,3\n4,1.5.5,6\n", &options);
+	assert_same_both_ways("a,b,y\n1,2,3\n4,1e,6\n", &options);
+	assert_same_both_ways("a,b,y\n1,2,3\n4,- 1,6\n", &options);
+	options.missing = MISSING_MEAN;
+	assert_same_both_ways("a,b,y\n1,NA,3\n4, ,6\n7,8,9\n", &options);
+	options.missing = MISSING_DROP;
+	assert_same_both_ways("a,b,y\n1,null,3\n4,5,NaN\n7,8,9\n", &options);
+	options = logistic_options();
+	assert_same_both_ways("a,b,y\n1,2,yes\n3,4, no \n5,6,yes\n", &options);
+	assert_same_both_ways("a,b,y\n1,2,yes\n3,4,no\n5,6,maybe\n", &options);
+	options = plain_options();
+	options.categorical = "auto";
+	assert_same_both_ways("a,b,y\nred,2,3\n blue ,4,5\n", &options);
+}
+END_TEST
+
+START_TEST(test_direct_path_tab_delimiter_keeps_spaces_trimmed)
+{
+	struct csv_read_options options = plain_options();
+	struct dataset d;
+
+	options.delimiter = '\t';
+	accept("a\tb\ty\n 1 \t 2\t 3\n", &options, &d);
+	ck_assert_double_eq(x_at(&d, 0, 0), 1);
+	ck_assert_double_eq(x_at(&d, 0, 1), 2);
+	ck_assert_double_eq(d.y[0], 3);
+	dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_direct_path_nul_byte_line)
+{
+	struct csv_read_options options = plain_options();
+
+	refuse_bytes("a,b\n1,2\n3,\0\n", 13, &options, 65, "<stdin>:3: NUL byte in input");
+}
+END_TEST
+
+/* Many lines, so that lines span the reader's blocks; numbers of all kinds. */
+START_TEST(test_direct_path_large_input_across_blocks)
+{
+	struct csv_read_options options = plain_options();
+	size_t rows = 30000, size = 64 * rows + 64, used = 0;
+	char *text = malloc(size);
+	uint64_t state = 12345;
+
+	ck_assert_ptr_nonnull(text);
+	used += (size_t)snprintf(text, size, "a,b,c,y\n");
+	for (size_t i = 0; i < rows; i++) {
+		double v[3];
+		for (int k = 0; k < 3; k++) {
+			state = state * 6364136223846793005u + 1442695040888963407u;
+			v[k] = ((double)(state >> 11) / 9007199254740992.0 - 0.5) *
+			       (k == 0 ? 20.0 : k == 1 ? 2e-7 : 3e12);
+		}
+		used += (size_t)snprintf(text + used, size - used, "%.6g,%.17g,%.9e,%zu\n",
+					 v[0], v[1], v[2], i % 7);
+	}
+	assert_same_both_ways(text, &options);
+	/* An error far into the input keeps its line number. */
+	char *bad = strstr(text + used - 5000, "\n") + 1;
+	size_t line = 1;
+	for (const char *p = text; p < bad; p++)
+		line += *p == '\n';
+	bad[0] = 'z';
+	assert_same_both_ways(text, &options);
+	struct dataset d;
+	struct error err = { 0 };
+	ck_assert_int_eq(read_text(text, &options, &d, &err), -1);
+	char expected[64];
+	snprintf(expected, sizeof expected, "<stdin>:%zu: column 'a': '", line);
+	ck_assert_int_eq(strncmp(err.message, expected, strlen(expected)), 0);
+	free(text);
+}
+END_TEST
+
+/* parse_number_padded and parse_number_fast agree with strtod, bit for bit. */
+START_TEST(test_parse_number_fast_paths_exact)
+{
+	static const char *const texts[] = {
+		"0", "-0", "+0", "1", "-1", "+1.5", "6.80375", "-0.452059", "12345678",
+		"1234567.1234567", "0.1234567", "9007199254740992", "1.", ".5", "-.5", "1e5",
+		"1E-5", "2.5e+22", "7e-22", "123456789012345", "1234567890123456.", " 3.25 ",
+		"\t-7\t", "00000000001.5", "0.000000000000000000001",
+	};
+	static const char *const maybe[] = {
+		"9007199254740993", "1234567890123456789", "0.30000000000000004",
+		"4503599627370497.5", "1e23", "1e-23", "123456789012345678901", "1e400",
+		"1e-400", "0e400", "0.0000000000000000000000000000001",
+	};
+	char buffer[64];
+
+	for (size_t i = 0; i < sizeof texts / sizeof *texts + sizeof maybe / sizeof *maybe; i++) {
+		int sure = i < sizeof texts / sizeof *texts;
+		const char *text = sure ? texts[i] : maybe[i - sizeof texts / sizeof *texts];
+		double expected = strtod(text, NULL), fast, padded;
+		memset(buffer, 0, sizeof buffer);
+		strcpy(buffer, text);
+		int fast_ok = parse_number_fast(buffer, &fast);
+		int padded_ok = parse_number_padded(buffer, &padded);
+		ck_assert_msg(fast_ok == padded_ok, "%s", text);
+		if (sure)
+			ck_assert_msg(fast_ok, "%s", text);
+		if (fast_ok) {
+			ck_assert_msg(memcmp(&fast, &expected, sizeof fast) == 0, "%s", text);
+			ck_assert_msg(memcmp(&padded, &expected, sizeof padded) == 0, "%s", text);
+		}
+	}
+	static const char *const refused[] = {
+		"", " ", "-", "+", ".", "e5", "1e", "1e+", "0x10", "nan", "inf", "1.5x", "1 2",
+		"--1", "1,5", "NA", "+-1", "1..2", "1e5.5",
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+		double value;
+		memset(buffer, 0, sizeof buffer);
+		strcpy(buffer, refused[i]);
+		ck_assert_msg(!parse_number_padded(buffer, &value), "%s", refused[i]);
+		ck_assert_msg(!parse_number_fast(buffer, &value), "%s", refused[i]);
+	}
+}
+END_TEST
 static Suite *csv_suite(void)
 {
 	Suite *suite = suite_create("csv");
@@ -1494,6 +1719,11 @@ static Suite *csv_suite(void)
 	tcase_add_test(input, test_categorical_vocabulary_sorted);
 	tcase_add_test(input, test_categorical_auto_and_unseen_at_prediction);
 	tcase_add_test(input, test_wrong_guesses);
+	tcase_add_test(input, test_direct_path_same_as_libcsv);
+	tcase_add_test(input, test_direct_path_tab_delimiter_keeps_spaces_trimmed);
+	tcase_add_test(input, test_direct_path_nul_byte_line);
+	tcase_add_test(input, test_direct_path_large_input_across_blocks);
+	tcase_add_test(input, test_parse_number_fast_paths_exact);
 	suite_add_tcase(suite, input);
 	return suite;
 }

@@ -134,9 +134,12 @@ if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
 			>"$tmp/out" 2>"$tmp/err" || fail "memory run of $1 rows: $(cat "$tmp/err")"
 		cat "$tmp/rss"
 	}
+	# The peak of a 3 MB process moves by a few hundred kB from run to run
+	# (allocator and page timing), so the bound is 10% plus 512 kB: holding
+	# the rows would add 32 bytes per row, about 30 MB for the 900,000 more.
 	small=$(peak 100000)
 	large=$(peak 1000000)
-	awk -v s="$small" -v l="$large" 'BEGIN { exit !(l <= 1.1 * s) }' ||
+	awk -v s="$small" -v l="$large" 'BEGIN { exit !(l <= 1.1 * s + 512) }' ||
 		fail "peak memory grows: ${small}kB for 100000 rows, ${large}kB for 1000000"
 else
 	echo "stream.sh: /usr/bin/time missing: memory constancy not checked" >&2

@@ -118,64 +118,18 @@ int parse_number_fast(const char *text, double *value)
 	return parse_plain_decimal(text, value);
 }
 
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/*
- * How many of the 8 bytes at p are decimal digits before the first one
- * that is not (0 to 8), and in *number the value of those digits: all at
- * once in a 64-bit word (SWAR), without a branch per digit.
- */
-static inline unsigned leading_digits(const unsigned char *p, uint64_t *number)
-{
-	uint64_t chunk, x, not_digit;
-	unsigned count;
-
-	memcpy(&chunk, p, sizeof chunk);
-	x = chunk ^ UINT64_C(0x3030303030303030);       /* a digit byte becomes 0..9 */
-	not_digit = (((x & UINT64_C(0x7F7F7F7F7F7F7F7F)) + UINT64_C(0x7676767676767676)) | x) &
-		    UINT64_C(0x8080808080808080);
-	count = not_digit ? (unsigned)__builtin_ctzll(not_digit) >> 3 : 8;
-	if (count == 0) {
-		*number = 0;
-		return 0;
-	}
-	/* The digits to the top, zero bytes (leading zeros) below them. */
-	x <<= 64 - 8 * count;
-	x = x * 10 + (x >> 8);
-	*number = (((x & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x000F424000000064)) +
-		   (((x >> 16) & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x0000271000000001))) >> 32;
-	return count;
-}
-
+#if DESCENT_PARSE_SWAR
 int parse_number_padded(const char *text, double *value)
 {
-	static const uint64_t scale[] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000 };
-	static const double powers_of_ten[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7 };
-	const unsigned char *p = (const unsigned char *)text;
-	uint64_t whole, fraction = 0, bits;
-	unsigned whole_digits, fraction_digits = 0;
+	const char *p = text;
+	double number;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
-	uint64_t negative = *p == '-';
-	p += (*p == '-') | (*p == '+');
-	whole_digits = leading_digits(p, &whole);
-	if (whole_digits == 8)
+	p = parse_number_prefix(p, &number);
+	if (!p || *p != '\0')
 		return parse_number_fast(text, value);
-	p += whole_digits;
-	if (*p == '.') {
-		fraction_digits = leading_digits(++p, &fraction);
-		if (fraction_digits == 8)
-			return parse_number_fast(text, value);
-		p += fraction_digits;
-	}
-	if (*p != '\0' || whole_digits + fraction_digits == 0)
-		return parse_number_fast(text, value);
-	/* At most 14 digits: exact, and so is the one division (Clinger). */
-	double magnitude = (double)(whole * scale[fraction_digits] + fraction) /
-			   powers_of_ten[fraction_digits];
-	memcpy(&bits, &magnitude, sizeof bits);
-	bits |= negative << 63;
-	memcpy(value, &bits, sizeof bits);
+	*value = number;
 	return 1;
 }
 #else

@@ -73,6 +73,8 @@ struct csv_reader {
 	size_t field_count;
 	size_t record_line;     /* line where it started */
 	int padded;             /* its fields may be read 8 bytes past their end */
+	const unsigned char *is_number; /* NULL, or fields already read as numbers */
+	const double *numbers;
 
 	/* The header's names; NULL with --no-header. */
 	char **header;
@@ -1077,8 +1079,12 @@ static int take_row(struct csv_reader *r)
 	x = r->data.x + row * r->n_uses;
 	for (size_t u = 0; u < r->n_uses; u++) {
 		struct column_use *use = &r->uses[u];
-		const char *field = r->fields[use->column];
 		/* The common case first: a plain number is never missing. */
+		if (use->categorical == 0 && r->is_number && r->is_number[use->column]) {
+			x[u] = r->numbers[use->column];
+			continue;
+		}
+		const char *field = r->fields[use->column];
 		if (use->categorical == 0 && (r->padded ? parse_number_padded(field, &x[u]) :
 					      parse_number_fast(field, &x[u])))
 			continue;
@@ -1100,7 +1106,9 @@ static int take_row(struct csv_reader *r)
 	if (r->target_column != SIZE_MAX) {
 		const char *field = r->fields[r->target_column];
 		int result;
-		if (!o->classification && (r->padded ? parse_number_padded(field, &r->data.y[row]) :
+		if (!o->classification && r->is_number && r->is_number[r->target_column])
+			result = 0, r->data.y[row] = r->numbers[r->target_column];
+		else if (!o->classification && (r->padded ? parse_number_padded(field, &r->data.y[row]) :
 					   parse_number_fast(field, &r->data.y[row])))
 			result = 0;
 		else if (o->schema_features && !o->target_required && is_missing(r, field))
@@ -1127,6 +1135,8 @@ static int take_record(void *context, const struct csv_record *record, struct er
 	r->field_count = record->count;
 	r->record_line = record->line;
 	r->padded = record->padded;
+	r->is_number = record->is_number;
+	r->numbers = record->numbers;
 	r->records++;
 	if (r->records == 1 && r->options->has_header) {
 		r->header_line = record->line;

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "array.h"
+#include "parse.h"
 
 struct feeder {
 	const struct csv_records_options *options;
@@ -66,6 +67,11 @@ struct feeder {
 	unsigned char kind[256];
 	char **ends;
 	size_t ends_capacity;
+	/* Fields read as numbers on the way (see struct csv_record). */
+	int read_numbers;       /* the delimiter cannot be part of a number */
+	unsigned char *is_number;
+	double *numbers;
+	size_t numbers_capacity;
 };
 
 /* What a byte is to split_line. */
@@ -284,6 +290,20 @@ static int refuse_binary(struct feeder *f, const unsigned char *start, size_t si
 	return 0;
 }
 
+/* Room for count fields' number marks and values. */
+static int grow_numbers(struct feeder *f, size_t count)
+{
+	size_t capacity = f->numbers_capacity;
+
+	if (array_grow((void **)&f->numbers, &capacity, count, sizeof *f->numbers) != 0)
+		return -1;
+	capacity = f->numbers_capacity;
+	if (array_grow((void **)&f->is_number, &capacity, count, sizeof *f->is_number) != 0)
+		return -1;
+	f->numbers_capacity = capacity;
+	return 0;
+}
+
 /*
  * The direct path for a line that is only unquoted fields, which is
  * nearly every line of real data: split it in place at the delimiters,
@@ -309,7 +329,35 @@ static int split_line(struct feeder *f, char *line, size_t length)
 	for (;;) {
 		while (kind[(unsigned char)*p] == BLANK)
 			p++;
+		if ((count >= f->fields_capacity || count >= f->ends_capacity ||
+		     count >= f->numbers_capacity) &&
+		    (array_grow((void **)&f->fields, &f->fields_capacity, count + 1,
+				sizeof *f->fields) != 0 ||
+		     array_grow((void **)&f->ends, &f->ends_capacity, count + 1,
+				sizeof *f->ends) != 0 ||
+		     grow_numbers(f, count + 1) != 0))
+			return fail_memory(f);
 		char *field = p;
+#if DESCENT_PARSE_SWAR
+		/*
+		 * A short plain decimal followed at once by the delimiter or
+		 * the end of the line (nearly every field of numeric data):
+		 * its end and its value in one pass.
+		 */
+		if (f->read_numbers) {
+			char *after = (char *)parse_number_prefix(p, &f->numbers[count]);
+			if (after && (after == end || kind[(unsigned char)*after] == DELIMITER)) {
+				f->is_number[count] = 1;
+				f->fields[count] = field;
+				f->ends[count++] = after;
+				if (after == end)
+					break;
+				p = after + 1;
+				continue;
+			}
+		}
+#endif
+		f->is_number[count] = 0;
 		unsigned char k;
 		while ((k = kind[(unsigned char)*p]) == ORDINARY || k == BLANK)
 			p++;
@@ -318,12 +366,6 @@ static int split_line(struct feeder *f, char *line, size_t length)
 		char *stop = p;
 		while (stop > field && kind[(unsigned char)stop[-1]] == BLANK)
 			stop--;
-		if ((count >= f->fields_capacity || count >= f->ends_capacity) &&
-		    (array_grow((void **)&f->fields, &f->fields_capacity, count + 1,
-				sizeof *f->fields) != 0 ||
-		     array_grow((void **)&f->ends, &f->ends_capacity, count + 1,
-				sizeof *f->ends) != 0))
-			return fail_memory(f);
 		f->fields[count] = field;
 		f->ends[count++] = stop;
 		if (p == end)
@@ -337,7 +379,7 @@ static int split_line(struct feeder *f, char *line, size_t length)
 
 	struct csv_record record = {
 		.fields = f->fields, .count = count, .line = f->line, .end_line = f->line,
-		.padded = 1,
+		.padded = 1, .is_number = f->is_number, .numbers = f->numbers,
 	};
 	if (f->handler(f->context, &record, f->err) != 0) {
 		f->failed = 1;
@@ -469,6 +511,7 @@ int csv_records_read(FILE *in, const struct csv_records_options *options,
 	f.kind[' '] = f.kind['\t'] = BLANK;
 	f.kind['"'] = f.kind['\r'] = f.kind['\n'] = f.kind['\0'] = SPECIAL;
 	f.kind[(unsigned char)options->delimiter] = DELIMITER;
+	f.read_numbers = !strchr("+-.0123456789", options->delimiter);
 	result = feed_stream(&f, &parser, in);
 	if (result == 0 && csv_fini(&parser, field_done, record_done, &f) != 0 && !f.failed) {
 		f.failed = 1;
@@ -482,6 +525,8 @@ int csv_records_read(FILE *in, const struct csv_records_options *options,
 	free(f.fields);
 	free(f.collapsed);
 	free(f.ends);
+	free(f.numbers);
+	free(f.is_number);
 	if (lines)
 		*lines = f.line;
 	return result;

@@ -24,6 +24,14 @@ struct csv_record {
 	size_t line;            /* physical line the record starts on, 1-based */
 	size_t end_line;        /* physical line it ends on */
 	int padded;             /* each field may be read up to 8 bytes past its NUL */
+	/*
+	 * NULL, or for each field whether it is a short plain decimal
+	 * (parse_number_prefix, nothing around it) and then its value in
+	 * numbers: exactly what parse_number_padded gives for the field.
+	 * A field not marked may still be a number.
+	 */
+	const unsigned char *is_number;
+	const double *numbers;
 };
 
 struct csv_records_options {

@@ -28,6 +28,15 @@ struct head {
 	double (*loss)(const double *z, const double *y, size_t batch, size_t outputs,
 		       double *dz);
 	/*
+	 * The gradient alone (optional; NULL means use loss): dz as loss
+	 * fills it, bit for bit, without the loss.  Returns 1 when every
+	 * row's loss is certainly below HEAD_LOSS_BOUND (so that the sum
+	 * of any practical number of them is finite), 0 when it cannot
+	 * tell cheaply: the caller then computes the loss.
+	 */
+	int (*gradient)(const double *z, const double *y, size_t batch, size_t outputs,
+			double *dz);
+	/*
 	 * The second derivative of each row's loss with respect to its
 	 * outputs applied to rz[batch x outputs] (exact Hessian-vector
 	 * products, hessian.h): hrz_b = (d^2 loss_b / d z_b^2) rz_b.
@@ -37,6 +46,9 @@ struct head {
 	/* Class probabilities p[n_classes] of one row's outputs (classifiers). */
 	void (*probabilities)(const double *z, double *p, size_t n_classes);
 };
+
+/* The per-row loss bound of head.gradient's answer. */
+#define HEAD_LOSS_BOUND 1e290
 
 /* The registry, NULL-terminated, in --help order. */
 extern const struct head *const heads[];

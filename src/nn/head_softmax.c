@@ -47,6 +47,33 @@ static double softmax_loss(const double *z, const double *y, size_t batch, size_
 	return total;
 }
 
+/*
+ * The gradient of softmax_loss without the log.  A row's loss is at most
+ * (m - z_y) + log K, below HEAD_LOSS_BOUND when every |z_i| is at most a
+ * quarter of it (the test is false for a NaN logit).
+ */
+static int softmax_gradient(const double *z, const double *y, size_t batch, size_t outputs,
+			    double *dz)
+{
+	int bounded = 1;
+
+	for (size_t b = 0; b < batch; b++) {
+		const double *row = z + b * outputs;
+		double *d = dz + b * outputs;
+		double m = largest(row, outputs), sum = 0.0;
+		for (size_t i = 0; i < outputs; i++) {
+			d[i] = exp(row[i] - m);
+			sum += d[i];
+			if (!(fabs(row[i]) <= 0.25 * HEAD_LOSS_BOUND))
+				bounded = 0;
+		}
+		for (size_t i = 0; i < outputs; i++)
+			d[i] /= sum;
+		d[(size_t)y[b]] -= 1.0;
+	}
+	return bounded;
+}
+
 /* d^2/dz^2 = diag(p) - p p^T for p = softmax(z), whatever the target. */
 static void softmax_loss_hessian(const double *z, const double *y, size_t batch,
 				 size_t outputs, const double *rz, double *hrz)
@@ -88,6 +115,7 @@ const struct head head_softmax = {
 	.max_classes = 0,
 	.outputs = softmax_outputs,
 	.loss = softmax_loss,
+	.gradient = softmax_gradient,
 	.loss_hessian = softmax_loss_hessian,
 	.probabilities = softmax_probabilities,
 };

@@ -1,6 +1,8 @@
 /* objective.c - the one pass over rows. */
 #include "objective.h"
 
+#include <math.h>
+
 int objective_add(const struct model *m, const double *params, struct row_source *rows,
 		  struct workspace *ws, double *grad, struct objective_sums *sums,
 		  struct error *err)
@@ -26,4 +28,33 @@ int objective_add(const struct model *m, const double *params, struct row_source
 		if (grad)
 			network_backward(&m->net, params, batch.x, batch.rows, ws, grad);
 	}
+}
+
+int objective_add_gradient(const struct model *m, const double *params,
+			   struct row_source *rows, struct workspace *ws, double *grad,
+			   size_t *count, struct error *err)
+{
+	const struct head *head = m->head;
+	size_t outputs = m->net.n_outputs;
+	double loss = 0.0;      /* heads without a gradient of their own */
+	int bounded = 1;
+	struct row_batch batch;
+
+	for (;;) {
+		if (rows->next(rows, ws->capacity, &batch, err) != 0)
+			return -1;
+		if (batch.rows == 0)
+			break;
+		const double *z = network_forward(&m->net, params, batch.x, batch.rows, ws);
+		if (head->gradient) {
+			if (!head->gradient(z, batch.y, batch.rows, outputs, ws->output_grad))
+				bounded = 0;
+		} else {
+			loss += head->loss(z, batch.y, batch.rows, outputs, ws->output_grad);
+		}
+		*count += batch.rows;
+		network_backward(&m->net, params, batch.x, batch.rows, ws, grad);
+	}
+	/* The bound holds for each row: a sum of them overflows only past 1e18 rows. */
+	return bounded && isfinite(loss);
 }

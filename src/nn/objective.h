@@ -33,4 +33,16 @@ int objective_add(const struct model *m, const double *params, struct row_source
 		  struct workspace *ws, double *grad, struct objective_sums *sums,
 		  struct error *err);
 
+/*
+ * The gradient alone, for a training step: add the gradient of the summed
+ * loss over every row of rows into grad[n_params] (the caller zeroes it)
+ * and the rows to *count, bit for bit as objective_add would, without the
+ * loss or the correct count.  Returns 1 when the summed loss is certainly
+ * finite, 0 when it may not be (the caller then computes it with
+ * objective_add), -1 when the source fails.
+ */
+int objective_add_gradient(const struct model *m, const double *params,
+			   struct row_source *rows, struct workspace *ws, double *grad,
+			   size_t *count, struct error *err);
+
 #endif

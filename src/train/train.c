@@ -2,7 +2,8 @@
  * records.
  *
  * Every pass over rows goes through objective_add: a mini-batch step reads
- * a slice of the shuffled training order, an epoch's figures read the
+ * a slice of the shuffled training order (objective_add_gradient: the
+ * gradient alone, the loss only when it may not be finite), an epoch's figures read the
  * training rows and the validation rows in file order, and the full-batch
  * objective of lbfgs and of the curvature estimate reads the training rows.
  */
@@ -125,6 +126,25 @@ static double pass_mean(struct pass *p, const double *params, double *grad,
 		for (size_t i = 0; i < n; i++)
 			grad[i] /= (double)sums->count;
 	return sums->loss / (double)sums->count;
+}
+
+/*
+ * The gradient of the mean loss over the pass's rows overwrites grad, as
+ * pass_mean's does, bit for bit.  Returns 1 when the mean loss is certainly
+ * finite, 0 when it may not be (pass_mean then tells).
+ */
+static int pass_gradient(struct pass *p, const double *params, double *grad)
+{
+	size_t n = p->m->net.n_params, count = 0;
+
+	memset(grad, 0, n * sizeof *grad);
+	memory_source_rewind(&p->rows);
+	int finite = objective_add_gradient(p->m, params, &p->rows.source, &p->ws, grad,
+					    &count, NULL);
+	if (count > 0)
+		for (size_t i = 0; i < n; i++)
+			grad[i] /= (double)count;
+	return finite == 1;
 }
 
 /* The full-batch objective: mean loss + lambda/2 |weights|^2. */
@@ -382,7 +402,13 @@ static int first_order_epoch(struct run *r, long epoch, long *t, double *lr)
 		*lr = schedule_step_size(&c->schedule, epoch, *t);
 		r->lr = *lr;
 		memory_source_select(&r->batch_pass.rows, r->order + start, count);
-		double loss = pass_mean(&r->batch_pass, m->params, r->grad, &sums);
+		/*
+		 * The step needs only the gradient; the loss is computed (with
+		 * the same gradient again) only when it may not be finite.
+		 */
+		double loss = 0.0;
+		if (!pass_gradient(&r->batch_pass, m->params, r->grad))
+			loss = pass_mean(&r->batch_pass, m->params, r->grad, &sums);
 		if (!c->optimizer->decoupled_weight_decay)
 			add_weight_decay(m, m->params, r->grad, c->hyper.weight_decay);
 		if (!isfinite(loss) || !all_finite(r->grad, p)) {

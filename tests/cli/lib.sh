@@ -50,6 +50,19 @@ close_enough() {
 	}'
 }
 
+# png_size FILE: "WIDTH HEIGHT" from the IHDR chunk, or nothing when FILE
+# does not start with the PNG signature and an IHDR chunk.
+png_size() {
+	od -A n -t u1 -N 24 "$1" | tr -s ' \n' '  ' | awk '{
+		if (NF < 24 || $1 != 137 || $2 != 80 || $3 != 78 || $4 != 71 ||
+		    $5 != 13 || $6 != 10 || $7 != 26 || $8 != 10 ||
+		    $13 != 73 || $14 != 72 || $15 != 68 || $16 != 82)
+			exit
+		print (($17 * 256 + $18) * 256 + $19) * 256 + $20, \
+		      (($21 * 256 + $22) * 256 + $23) * 256 + $24
+	}'
+}
+
 finish() {
 	if [ "$failures" -eq 0 ]; then
 		exit 0

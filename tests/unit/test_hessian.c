@@ -7,6 +7,7 @@
  * ones) is known, against its eigenvalues by Jacobi's method.
  */
 #include "unit.h"
+#include "model_fixture.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,14 +28,6 @@ enum { ROWS = 9, MAX_FEATURES = 12, MAX_LAYERS = 6 };
 
 static double data_x[ROWS * MAX_FEATURES], data_y[ROWS];
 
-static char *copy(const char *text)
-{
-	char *s = strdup(text);
-
-	ck_assert_ptr_nonnull(s);
-	return s;
-}
-
 /* Random features in [-2, 2); targets real in [-1, 2) or class indices, each class present. */
 static struct dataset make_data(size_t features, size_t rows, size_t n_classes, uint64_t seed)
 {
@@ -50,41 +43,6 @@ static struct dataset make_data(size_t features, size_t rows, size_t n_classes, 
 		data_y[i] = n_classes ? (double)(i < n_classes ? i : prng_below(&r, n_classes))
 				      : 3.0 * prng_uniform(&r) - 1.0;
 	return d;
-}
-
-static void make_model(struct model *m, const char *head_name, size_t n_features,
-		       size_t n_classes, const struct layer *layers, size_t n_layers)
-{
-	const struct head *head = head_find(head_name);
-	struct schema s;
-	struct error err;
-	char name[32];
-
-	ck_assert_ptr_nonnull(head);
-	ck_assert_int_eq(schema_allocate(&s, n_features, n_classes, &err), 0);
-	for (size_t j = 0; j < n_features; j++) {
-		snprintf(name, sizeof name, "f%zu", j + 1);
-		s.feature_names[j] = copy(name);
-	}
-	for (size_t k = 0; k < n_classes; k++) {
-		snprintf(name, sizeof name, "class%zu", k);
-		s.class_labels[k] = copy(name);
-	}
-	s.target_name = copy("t");
-	ck_assert_msg(model_create(m, head, layers, n_layers, &s, &err) == 0, "%s", err.message);
-}
-
-/* Weights uniform in +-1.5/sqrt(in), biases in [-0.1, 0.4). */
-static void randomize(const struct network *net, double *params, struct prng *r)
-{
-	for (size_t l = 0; l < net->n_layers; l++) {
-		const struct layer *layer = &net->layers[l];
-		double scale = 1.5 / sqrt((double)layer->in);
-		for (size_t i = layer->weights; i < layer->biases; i++)
-			params[i] = scale * (2.0 * prng_uniform(r) - 1.0);
-		for (size_t i = layer->biases; i < layer->biases + layer->out; i++)
-			params[i] = 0.5 * prng_uniform(r) - 0.1;
-	}
 }
 
 /* The summed gradient over the source into grad (zeroed here). */
@@ -138,8 +96,8 @@ static void check_product(const struct head_case *hc, enum activation act, int r
 	layers[depth] = (struct layer){ .in = in, .out = hc->outputs,
 					.activation = ACTIVATION_IDENTITY };
 	struct dataset d = make_data(features, ROWS, hc->n_classes, prng_next(r));
-	make_model(&m, hc->name, features, hc->n_classes, layers, depth + 1);
-	randomize(&m.net, m.params, r);
+	fixture_model(&m, hc->name, features, hc->n_classes, layers, depth + 1);
+	fixture_randomize(&m.net, m.params, r);
 	size_t n = m.net.n_params;
 	double *v = malloc(n * sizeof *v), *hv = calloc(n, sizeof *hv);
 	double *plus = malloc(n * sizeof *plus), *minus = malloc(n * sizeof *minus);
@@ -303,7 +261,7 @@ static void check_linear_spectrum(size_t features, double decay, uint64_t seed)
 	for (size_t i = 0; i < ROWS; i++)
 		for (size_t j = 1; j < features; j++)
 			data_x[i * features + j] += 0.5 * data_x[i * features + j - 1] + 0.5;
-	make_model(&m, "linear", features, 0, &layer, 1);
+	fixture_model(&m, "linear", features, 0, &layer, 1);
 	for (size_t i = 0; i < n; i++)
 		m.params[i] = 0.1 * (double)i - 0.2;    /* the Hessian does not depend on them */
 	for (size_t p = 0; p < n; p++)
@@ -396,9 +354,9 @@ START_TEST(test_network_curvature)
 	struct curvature_figures f, g1, g2;
 	struct error err;
 
-	make_model(&m, "softmax", 3, 3, layers, 2);
+	fixture_model(&m, "softmax", 3, 3, layers, 2);
 	prng_seed(&r, 3);
-	randomize(&m.net, m.params, &r);
+	fixture_randomize(&m.net, m.params, &r);
 	size_t n = m.net.n_params;
 	ck_assert_int_eq(curvature_init(&c, &m, &view, 0, 0.0, 7, &err), 0);
 	c.tolerance = 1e-12;

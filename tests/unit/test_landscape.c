@@ -9,6 +9,7 @@
 #include "lr_find.h"
 
 #include "unit.h"
+#include "model_fixture.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,35 +22,6 @@
 
 #define ROWS 23
 #define FEATURES 3
-
-static char *copy(const char *s)
-{
-	char *c = malloc(strlen(s) + 1);
-
-	ck_assert_ptr_nonnull(c);
-	return strcpy(c, s);
-}
-
-static void make_model(struct model *m, const char *head_name, size_t n_features,
-		       size_t n_classes, const struct layer *layers, size_t n_layers)
-{
-	struct schema s;
-	struct error err;
-	char name[32];
-
-	ck_assert_int_eq(schema_allocate(&s, n_features, n_classes, &err), 0);
-	for (size_t j = 0; j < n_features; j++) {
-		snprintf(name, sizeof name, "f%zu", j + 1);
-		s.feature_names[j] = copy(name);
-	}
-	for (size_t k = 0; k < n_classes; k++) {
-		snprintf(name, sizeof name, "c%zu", k);
-		s.class_labels[k] = copy(name);
-	}
-	s.target_name = copy("t");
-	ck_assert_msg(model_create(m, head_find(head_name), layers, n_layers, &s, &err) == 0, "%s",
-		      err.message);
-}
 
 static double data_x[ROWS * FEATURES], data_y[ROWS];
 
@@ -99,7 +71,7 @@ START_TEST(test_line_is_a_parabola_for_a_linear_model)
 	FILE *f = tmpfile();
 
 	ck_assert_ptr_nonnull(f);
-	make_model(&m, "linear", FEATURES, 0, layers, 1);
+	fixture_model(&m, "linear", FEATURES, 0, layers, 1);
 	prng_seed(&r, 3);
 	for (size_t i = 0; i < m.net.n_params; i++) {
 		initial[i] = 2.0 * prng_uniform(&r) - 1.0;
@@ -168,7 +140,7 @@ START_TEST(test_directions_are_filter_normalised)
 	struct model m;
 	struct prng r, g1, g2;
 
-	make_model(&m, "softmax", FEATURES, 3, layers, 3);
+	fixture_model(&m, "softmax", FEATURES, 3, layers, 3);
 	prng_seed(&r, 11);
 	network_initialize(&m.net, m.params, &r);
 	for (size_t i = 0; i < m.net.n_params; i++)

@@ -8,6 +8,7 @@
  * workspace smaller than the batch so that one pass is cut into pieces.
  */
 #include "unit.h"
+#include "model_fixture.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,14 +26,6 @@
 enum { ROWS = 7, FEATURES = 3, MAX_LAYERS = 8 };
 
 static double data_x[ROWS * FEATURES], data_y[ROWS];
-
-static char *copy(const char *text)
-{
-	char *s = strdup(text);
-
-	ck_assert_ptr_nonnull(s);
-	return s;
-}
 
 /*
  * A small data set with random features in [-2, 2); targets are real
@@ -54,32 +47,6 @@ static struct dataset make_data(size_t n_classes)
 	return d;
 }
 
-/* A model of head on layers, over features named f1.. and n_classes labels. */
-static void make_model(struct model *m, const char *head_name, size_t n_features,
-		       size_t n_classes, const struct layer *layers, size_t n_layers)
-{
-	const struct head *head = head_find(head_name);
-	struct schema s;
-	struct error err;
-	char name[32];
-
-	ck_assert_ptr_nonnull(head);
-	ck_assert_int_eq(schema_allocate(&s, n_features, n_classes, &err), 0);
-	for (size_t j = 0; j < n_features; j++) {
-		snprintf(name, sizeof name, "f%zu", j + 1);
-		s.feature_names[j] = copy(name);
-	}
-	for (size_t k = 0; k < n_classes; k++) {
-		snprintf(name, sizeof name, "class%zu", k);
-		s.class_labels[k] = copy(name);
-	}
-	s.target_name = copy("t");
-	ck_assert_msg(model_create(m, head, layers, n_layers, &s, &err) == 0, "%s", err.message);
-	/* Moved in: the caller's schema is left empty. */
-	ck_assert_ptr_null(s.feature_names);
-	ck_assert_uint_eq(s.n_features, 0);
-}
-
 /* The layers of shape between FEATURES inputs and outputs; returns how many. */
 static size_t shape_layers(const size_t *hidden, size_t n_hidden, enum activation act,
 			   int residual, size_t outputs, struct layer *layers, size_t *skips)
@@ -90,23 +57,6 @@ static size_t shape_layers(const size_t *hidden, size_t n_hidden, enum activatio
 	ck_assert_uint_le(n_hidden + 1, MAX_LAYERS);
 	*skips = model_shape_layers(&shape, FEATURES, outputs, layers);
 	return n_hidden + 1;
-}
-
-/*
- * Random parameters: weights uniform in +-1.5 / sqrt(in), biases in
- * [-0.1, 0.4), so that relu units are neither all dead nor all alive and
- * no pre-activation is likely to sit within the finite difference of 0.
- */
-static void randomize(const struct network *net, double *params, struct prng *r)
-{
-	for (size_t l = 0; l < net->n_layers; l++) {
-		const struct layer *layer = &net->layers[l];
-		double scale = 1.5 / sqrt((double)layer->in);
-		for (size_t i = layer->weights; i < layer->biases; i++)
-			params[i] = scale * (2.0 * prng_uniform(r) - 1.0);
-		for (size_t i = layer->biases; i < layer->biases + layer->out; i++)
-			params[i] = 0.5 * prng_uniform(r) - 0.1;
-	}
 }
 
 /* One pass over the source: the sums (and the summed gradient into grad). */
@@ -184,9 +134,9 @@ static void check_gradient(const char *head_name, size_t n_classes, const struct
 	struct error err;
 	char label[256];
 
-	make_model(&m, head_name, FEATURES, n_classes, layers, n_layers);
+	fixture_model(&m, head_name, FEATURES, n_classes, layers, n_layers);
 	prng_seed(&r, 5 + n_layers);
-	randomize(&m.net, m.params, &r);
+	fixture_randomize(&m.net, m.params, &r);
 	size_t n = m.net.n_params;
 	double *grad = malloc(n * sizeof *grad);
 	double *params = malloc(n * sizeof *params);
@@ -339,9 +289,9 @@ START_TEST(test_objective_adds)
 	struct prng r;
 	struct error err;
 
-	make_model(&m, "softmax", FEATURES, 3, layers, 2);
+	fixture_model(&m, "softmax", FEATURES, 3, layers, 2);
 	prng_seed(&r, 3);
-	randomize(&m.net, m.params, &r);
+	fixture_randomize(&m.net, m.params, &r);
 	ck_assert_int_eq(memory_source_init(&src, &view, ROWS, &err), 0);
 	ck_assert_int_eq(workspace_create(&ws, &m.net, 2, &err), 0);
 	size_t n = m.net.n_params;
@@ -554,7 +504,7 @@ START_TEST(test_linear_loss_value)
 	ck_assert(dz[0] == 1.0 && dz[1] == -1.5);
 	ck_assert(linear->loss(z, y, 1, 1, NULL) == 0.25);
 
-	make_model(&m, "linear", FEATURES, 0, &layer, 1);
+	fixture_model(&m, "linear", FEATURES, 0, &layer, 1);
 	m.params[0] = 0.5, m.params[1] = -1.0, m.params[2] = 2.0, m.params[3] = 0.25;
 	ck_assert_int_eq(memory_source_init(&src, &view, 1, &err), 0);
 	ck_assert_int_eq(workspace_create(&ws, &m.net, 4, &err), 0);
@@ -590,7 +540,7 @@ START_TEST(test_loss_at_zero)
 		struct model m;
 		struct error err;
 
-		make_model(&m, cases[c].name, FEATURES, cases[c].n_classes, layers, 2);
+		fixture_model(&m, cases[c].name, FEATURES, cases[c].n_classes, layers, 2);
 		for (size_t i = 0; i < m.net.n_params; i++)
 			ck_assert(m.params[i] == 0.0);  /* model_create zeroes them */
 		ck_assert_int_eq(memory_source_init(&src, &view, ROWS, &err), 0);
@@ -833,14 +783,14 @@ START_TEST(test_layout_and_weight_mask)
 	network_free(&net);
 
 	/* A model's is_weight is the same mask. */
-	make_model(&m, "softmax", 3, 2, layers, 3);
+	fixture_model(&m, "softmax", 3, 2, layers, 3);
 	ck_assert_uint_eq(m.net.n_params, 46);
 	ck_assert_int_eq(memcmp(m.is_weight, mask, sizeof mask), 0);
 	model_free(&m);
 
 	/* Without hidden layers: W[out x in] then b. */
 	const struct layer single[1] = { { .in = 3, .out = 1 } };
-	make_model(&m, "linear", 3, 0, single, 1);
+	fixture_model(&m, "linear", 3, 0, single, 1);
 	ck_assert_uint_eq(m.net.n_params, 4);
 	for (size_t i = 0; i < 3; i++)
 		ck_assert_int_eq(m.is_weight[i], 1);
@@ -998,7 +948,7 @@ START_TEST(test_accuracy)
 	struct model m1, m2;
 	struct error err;
 
-	make_model(&m1, "logistic", 1, 2, l1, 1);
+	fixture_model(&m1, "logistic", 1, 2, l1, 1);
 	m1.params[0] = 1.0;
 	ck_assert_int_eq(memory_source_init(&s1, &v1, 6, &err), 0);
 	ck_assert_int_eq(workspace_create(&w1, &m1.net, 4, &err), 0);
@@ -1016,7 +966,7 @@ START_TEST(test_accuracy)
 	ck_assert_uint_eq(sums.correct, 0);
 
 	/* Softmax: W = [[1, 0], [0, 1], [0, 0]], b = 0. */
-	make_model(&m2, "softmax", 2, 3, l2, 1);
+	fixture_model(&m2, "softmax", 2, 3, l2, 1);
 	m2.params[0] = 1.0;
 	m2.params[3] = 1.0;
 	ck_assert_int_eq(memory_source_init(&s2, &v2, 5, &err), 0);

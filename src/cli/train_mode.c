@@ -162,50 +162,6 @@ static void warn_inapplicable_training(const struct options *o, const struct tra
 		cli_warn_ignored("batch-size", optimizer->name);
 }
 
-/*
- * Largest over smallest standard deviation of the feature columns that
- * vary, over the rows as training sees them (after any standardisation);
- * 0 when fewer than two columns vary.
- */
-static double feature_scale_ratio(const struct data_view *view)
-{
-	const struct dataset *d = view->data;
-	double smallest = INFINITY, largest = 0.0;
-	size_t features = d->features;
-
-	if (view->count == 0)
-		return 0.0;
-	/* Row after row (the data's order in memory), each column's sums in the
-	 * same order as a column-by-column walk: the same bits, far faster. */
-	double *mean = calloc(2 * (features ? features : 1), sizeof *mean);
-	if (!mean)
-		return 0.0;
-	double *squares = mean + features;
-	for (size_t i = 0; i < view->count; i++) {
-		const double *row = d->x + (view->rows ? view->rows[i] : i) * features;
-		for (size_t j = 0; j < features; j++)
-			mean[j] += row[j];
-	}
-	for (size_t j = 0; j < features; j++)
-		mean[j] /= (double)view->count;
-	for (size_t i = 0; i < view->count; i++) {
-		const double *row = d->x + (view->rows ? view->rows[i] : i) * features;
-		for (size_t j = 0; j < features; j++) {
-			double deviation = row[j] - mean[j];
-			squares[j] += deviation * deviation;
-		}
-	}
-	for (size_t j = 0; j < features; j++) {
-		double deviation = sqrt(squares[j] / (double)view->count);
-		if (deviation > 0) {
-			smallest = fmin(smallest, deviation);
-			largest = fmax(largest, deviation);
-		}
-	}
-	free(mean);
-	return largest > 0 && smallest < largest ? largest / smallest : 0.0;
-}
-
 static int prepare_training(const struct options *o, struct train_config *c, struct error *err)
 {
 	const struct optimizer *optimizer = optimizer_find(o->optimizer);
@@ -560,7 +516,6 @@ int cli_train(const struct options *o, struct error *err)
 	} else if (o->validation) {
 		validation = (struct data_view){ &validation_data, NULL, validation_data.rows };
 	}
-	config.feature_scale_ratio = feature_scale_ratio(&training);
 	if (o->lr_find) {
 		status = run_lr_find(o, &m, &training, &config, err);
 		goto done;

@@ -140,6 +140,13 @@ void dataset_column_stats(const struct dataset *d, const size_t *rows, size_t co
 			  double *mean, double *scale);
 
 /*
+ * Largest over smallest standard deviation of the columns that vary, over
+ * the same rows; 0 when fewer than two columns vary.  A divergence message
+ * asks for it (to suggest --standardize), so it costs nothing until then.
+ */
+double dataset_scale_ratio(const struct dataset *d, const size_t *rows, size_t count);
+
+/*
  * A seeded random split of rows 0..rows-1 for --holdout: round(fraction *
  * rows) rows are held out, the rest train; both lists in file order.
  */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "curvature.h"
+#include "dataset.h"
 #include "objective.h"
 #include "output.h"
 #include "prng.h"
@@ -330,11 +331,13 @@ static void describe_divergence(struct run *r, long epoch, long step, const char
 						    h->weight_decay, r->c->seed);
 	if (used < 0 || (size_t)used >= size)
 		return;
-	if (r->c->feature_scale_ratio > 100) {
+	double scale_ratio = dataset_scale_ratio(r->training->data, r->training->rows,
+						 r->training->count);
+	if (scale_ratio > 100) {
 		/* Uneven scales make uneven curvature: no one step size suits every weight. */
 		int more = snprintf(text + used, size - (size_t)used,
 				    "\nthe standard deviations of the features differ by a factor of "
-				    "%.3g: try --standardize first", r->c->feature_scale_ratio);
+				    "%.3g: try --standardize first", scale_ratio);
 		if (more < 0 || (size_t)(used + more) >= size)
 			return;
 		used += more;

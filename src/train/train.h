@@ -60,12 +60,6 @@ struct train_config {
 	/* --log FILE: the epoch records go there as a CSV table instead of to out. */
 	FILE *log;
 	/*
-	 * Largest over smallest standard deviation of the non-constant feature
-	 * columns of the training rows, as trained on (0: not known); above
-	 * 100 a divergence message suggests --standardize.
-	 */
-	double feature_scale_ratio;
-	/*
 	 * --curvature[=ROWS]: after epoch 0 and every epoch, a curvature record
 	 * (curvature.h) on out right after the epoch record, even when quiet;
 	 * curvature_rows 0 = every training row.

@@ -11,4 +11,15 @@
  */
 int array_grow(void **array, size_t *capacity, size_t needed, size_t element_size);
 
+/*
+ * Ask the kernel to map the pages of [start, start + bytes) now, in one
+ * call, rather than one page fault at a time as they are first written: a
+ * large array filled front to back (the data set being read) otherwise
+ * spends as long in page faults as in parsing on some virtual machines.
+ * Only the whole pages inside the range are touched, and their contents
+ * stay as they are.  Advice only: where the system cannot (not Linux, or
+ * older than 5.14), nothing happens.
+ */
+void array_prefault(void *start, size_t bytes);
+
 #endif

@@ -67,6 +67,7 @@ struct csv_reader {
 	enum missing_policy missing; /* the policy in force */
 
 	size_t records;         /* records completed, the header included */
+	size_t prefaulted_rows; /* rows of data.x whose pages are mapped (prefault_rows) */
 
 	/* The record being handled (csv_records.c owns the fields). */
 	char **fields;
@@ -94,6 +95,7 @@ struct csv_reader {
 
 	struct dataset data;    /* the result being built */
 	size_t row_capacity;
+	size_t lines_ahead;     /* csv_lines_ahead: the first capacity, when known */
 	size_t dropped;         /* rows dropped for a missing value */
 
 	struct label_table classes;
@@ -924,7 +926,9 @@ static int take_header(struct csv_reader *r)
 
 static int add_row_space(struct csv_reader *r)
 {
-	size_t capacity = r->row_capacity ? 2 * r->row_capacity : 256;
+	/* A file's line count holds every row at once: the rows never move. */
+	size_t first = r->lines_ahead > 256 ? r->lines_ahead : 256;
+	size_t capacity = r->row_capacity ? 2 * r->row_capacity : first;
 	size_t features = r->data.features ? r->data.features : 1;
 	double *x, *y;
 
@@ -942,6 +946,24 @@ static int add_row_space(struct csv_reader *r)
 	}
 	r->row_capacity = capacity;
 	return 0;
+}
+
+/*
+ * Map the next rows' pages of x before they are written (array_prefault):
+ * PREFAULT_BYTES at a time, so that the memory in use runs at most that
+ * far ahead of the rows read.  The pages of rows below prefaulted_rows
+ * stay mapped when add_row_space moves the array (realloc keeps them).
+ */
+#define PREFAULT_BYTES ((size_t)2 << 20)
+
+static void prefault_rows(struct csv_reader *r)
+{
+	size_t row_bytes = (r->data.features ? r->data.features : 1) * sizeof *r->data.x;
+	size_t rows = PREFAULT_BYTES / row_bytes ? PREFAULT_BYTES / row_bytes : 1;
+	size_t row = r->data.rows, end = row + rows < r->row_capacity ? row + rows : r->row_capacity;
+
+	array_prefault((char *)r->data.x + row * row_bytes, (end - row) * row_bytes);
+	r->prefaulted_rows = end;
 }
 
 /*
@@ -1076,6 +1098,8 @@ static int take_row(struct csv_reader *r)
 	}
 	if (row == r->row_capacity && add_row_space(r) != 0)
 		return -1;
+	if (row == r->prefaulted_rows)
+		prefault_rows(r);
 	x = r->data.x + row * r->n_uses;
 	for (size_t u = 0; u < r->n_uses; u++) {
 		struct column_use *use = &r->uses[u];
@@ -1463,6 +1487,8 @@ int csv_read_dataset(FILE *in, const struct csv_read_options *options, struct da
 			reader.missing = MISSING_REFUSE;
 	}
 
+	if (!options->stream_row)
+		reader.lines_ahead = csv_lines_ahead(in);
 	result = csv_records_read(in, &records, take_record, &reader, NULL, err);
 	if (result == 0)
 		result = finish(&reader);

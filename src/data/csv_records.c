@@ -33,6 +33,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "array.h"
 #include "parse.h"
@@ -494,6 +496,30 @@ static int feed_stream(struct feeder *f, struct csv_parser *parser, FILE *in)
 	}
 	free(buffer);
 	return result;
+}
+
+size_t csv_lines_ahead(FILE *in)
+{
+	struct stat st;
+	int fd = fileno(in);
+	off_t at = ftello(in);
+	size_t lines = 0;
+
+	if (fd < 0 || at < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= at)
+		return 0;
+	unsigned char *block = malloc(READ_BLOCK);
+	if (!block)
+		return 0;
+	for (;;) {
+		ssize_t got = pread(fd, block, READ_BLOCK, at);
+		if (got <= 0)
+			break;
+		for (ssize_t i = 0; i < got; i++)
+			lines += block[i] == '\n';
+		at += got;
+	}
+	free(block);
+	return lines;
 }
 
 int csv_records_read(FILE *in, const struct csv_records_options *options,

@@ -66,6 +66,16 @@ int csv_records_read(FILE *in, const struct csv_records_options *options,
 		     csv_record_handler handler, void *context, size_t *lines, struct error *err);
 
 /*
+ * When in is a regular file: the number of line feeds between its current
+ * position and its end, an upper bound of the records still to come (give
+ * or take the last line), counted without moving the stream.  0 when in is
+ * a pipe, a terminal or anything else that can be read only once.  A
+ * reader that knows this can allocate its rows once instead of moving them
+ * as they grow.
+ */
+size_t csv_lines_ahead(FILE *in);
+
+/*
  * Set err to EXIT_DATA and "SOURCE:LINE: message", with any control
  * character of the message shown as \n, \r, \t or '?' so that it stays one
  * line.  Returns -1.

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv_records.h"
 #include "dataset.h"
 #include "parse.h"
 
@@ -439,6 +440,56 @@ START_TEST(test_many_rows)
 	ck_assert_double_eq(d.y[rows - 1], 2.0 * (double)(rows - 1));
 	dataset_free(&d);
 	free(text);
+}
+END_TEST
+
+/*
+ * A regular file is read with its rows allocated once (csv_lines_ahead),
+ * a memory stream with doubling: the same data set either way, and the
+ * count starts where the stream stands.
+ */
+START_TEST(test_regular_file_same_as_stream)
+{
+	struct csv_read_options options = plain_options();
+	size_t rows = 3000;
+	FILE *file = tmpfile();
+	struct dataset from_file, from_memory;
+	struct error err = { 0 };
+
+	ck_assert_ptr_nonnull(file);
+	fprintf(file, "a,b,y\n");
+	for (size_t i = 0; i < rows; i++)
+		fprintf(file, "%zu.25,%zu,%zu\n", i, i % 7, i % 5);
+	fflush(file);
+	rewind(file);
+	ck_assert_uint_eq(csv_lines_ahead(file), rows + 1);
+	char header[16];
+	ck_assert_ptr_nonnull(fgets(header, sizeof header, file));
+	ck_assert_uint_eq(csv_lines_ahead(file), rows);
+	rewind(file);
+	ck_assert_int_eq(csv_read_dataset(file, &options, &from_file, &err), 0);
+	long size = ftell(file);
+	ck_assert_int_gt(size, 0);
+	char *text = malloc((size_t)size + 1);
+	ck_assert_ptr_nonnull(text);
+	rewind(file);
+	ck_assert_uint_eq(fread(text, 1, (size_t)size, file), (size_t)size);
+	text[size] = '\0';
+	accept(text, &options, &from_memory);
+	ck_assert_uint_eq(from_file.rows, rows);
+	ck_assert_uint_eq(from_memory.rows, rows);
+	ck_assert_mem_eq(from_file.x, from_memory.x, rows * from_file.features * sizeof(double));
+	ck_assert_mem_eq(from_file.y, from_memory.y, rows * sizeof(double));
+	dataset_free(&from_file);
+	dataset_free(&from_memory);
+	free(text);
+	fclose(file);
+
+	/* Not a regular file: nothing to count. */
+	FILE *memory = fmemopen("a\nb\n", 4, "r");
+	ck_assert_ptr_nonnull(memory);
+	ck_assert_uint_eq(csv_lines_ahead(memory), 0);
+	fclose(memory);
 }
 END_TEST
 
@@ -1634,6 +1685,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(accepted, test_two_classes_for_logistic);
 	tcase_add_test(accepted, test_underflow_is_accepted);
 	tcase_add_test(accepted, test_many_rows);
+	tcase_add_test(accepted, test_regular_file_same_as_stream);
 	tcase_set_timeout(accepted, 60);
 	suite_add_tcase(suite, accepted);
 

@@ -28,6 +28,7 @@ void cli_reading_options(const struct options *o, const struct head *head,
 	r->categorical = o->categorical;
 	r->missing = o->missing;
 	r->has_header = o->header;
+	r->threads = o->threads;
 	r->target = o->target;
 	r->classification = head->classifier;
 	r->max_classes = head->max_classes;

@@ -1468,7 +1468,7 @@ int csv_read_dataset(FILE *in, const struct csv_read_options *options, struct da
 {
 	struct csv_records_options records = {
 		.source = options->source, .delimiter = options->delimiter,
-		.blank_runs = options->blank_runs,
+		.blank_runs = options->blank_runs, .threads = options->threads,
 	};
 	struct csv_reader reader;
 	int result;

@@ -15,8 +15,15 @@
  * to abort from a callback, so a failure is recorded in the feeder and
  * the loop stops at the end of that line.
  *
- * Ownership: the feeder's buffers live inside csv_records_read and are
- * freed before it returns; a handler must copy what it keeps.
+ * A large input is read on two threads (feed_threaded): a reading thread
+ * reads chunks of whole lines and finds the direct path's fields and
+ * numbers ahead (split_fields changes no byte), and the calling thread
+ * takes every line in order exactly as above, only handed the fields
+ * instead of finding them.
+ *
+ * Ownership: the feeder's buffers and the chunks live inside
+ * csv_records_read and are freed before it returns (the reading thread is
+ * joined first); a handler must copy what it keeps.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L     /* getline */
@@ -29,6 +36,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +46,53 @@
 
 #include "array.h"
 #include "parse.h"
+
+/*
+ * The fields of lines split on the direct path (split_fields): where each
+ * starts and ends in its line, and whether it is a short plain decimal
+ * with its value (see struct csv_record).  used fields, one line's after
+ * another's.
+ */
+struct split {
+	uint32_t *begin, *end;
+	double *numbers;
+	unsigned char *is_number;
+	size_t used, capacity;
+};
+
+static void split_free(struct split *s)
+{
+	free(s->begin);
+	free(s->end);
+	free(s->numbers);
+	free(s->is_number);
+}
+
+/* Room for one more field.  Returns 0, or -1 for memory. */
+static int split_grow(struct split *s)
+{
+	size_t capacity = s->capacity ? 2 * s->capacity : 64;
+	void *p;
+
+	if (s->used < s->capacity)
+		return 0;
+	if (capacity > SIZE_MAX / sizeof *s->numbers)
+		return -1;
+	if (!(p = realloc(s->begin, capacity * sizeof *s->begin)))
+		return -1;
+	s->begin = p;
+	if (!(p = realloc(s->end, capacity * sizeof *s->end)))
+		return -1;
+	s->end = p;
+	if (!(p = realloc(s->numbers, capacity * sizeof *s->numbers)))
+		return -1;
+	s->numbers = p;
+	if (!(p = realloc(s->is_number, capacity * sizeof *s->is_number)))
+		return -1;
+	s->is_number = p;
+	s->capacity = capacity;
+	return 0;
+}
 
 struct feeder {
 	const struct csv_records_options *options;
@@ -64,16 +119,11 @@ struct feeder {
 	size_t collapsed_capacity;
 	int in_quotes;
 
-	/* The direct path (see split_line): what each byte is to it, and the
-	 * ends of the fields of the line being split. */
+	/* The direct path (see split_fields): what each byte is to it, and the
+	 * fields of the line being split on this thread. */
 	unsigned char kind[256];
-	char **ends;
-	size_t ends_capacity;
-	/* Fields read as numbers on the way (see struct csv_record). */
 	int read_numbers;       /* the delimiter cannot be part of a number */
-	unsigned char *is_number;
-	double *numbers;
-	size_t numbers_capacity;
+	struct split split;
 };
 
 /* What a byte is to split_line. */
@@ -292,66 +342,52 @@ static int refuse_binary(struct feeder *f, const unsigned char *start, size_t si
 	return 0;
 }
 
-/* Room for count fields' number marks and values. */
-static int grow_numbers(struct feeder *f, size_t count)
-{
-	size_t capacity = f->numbers_capacity;
-
-	if (array_grow((void **)&f->numbers, &capacity, count, sizeof *f->numbers) != 0)
-		return -1;
-	capacity = f->numbers_capacity;
-	if (array_grow((void **)&f->is_number, &capacity, count, sizeof *f->is_number) != 0)
-		return -1;
-	f->numbers_capacity = capacity;
-	return 0;
-}
-
 /*
  * The direct path for a line that is only unquoted fields, which is
- * nearly every line of real data: split it in place at the delimiters,
- * trim the spaces and tabs around each field as libcsv does, end each
- * field with a NUL and hand the record over, without libcsv and without
- * copying.  Only a whole line ending in LF (or CRLF) outside any record
- * qualifies; a quote, another CR, a NUL byte or a line of blanks sends
- * it back untouched (returns 1) to the general path, which gives the
- * same fields, or the error with its wording.  Returns 0 when the record
- * was handed over, -1 when it failed (f->failed set).
+ * nearly every line of real data: find its fields (the spaces and tabs
+ * around each trimmed, as libcsv does) and read the short plain decimals
+ * among them on the way, appending them to s, without changing a byte:
+ * hand_over then ends each field with a NUL and passes the record on,
+ * without libcsv and without copies.  Only a whole line ending in LF (or
+ * CRLF) qualifies; a quote, another CR, a NUL byte or a line of blanks
+ * sends it back untouched (returns 1, s as it was) to the general path,
+ * which gives the same fields, or the error with its wording.  Returns 0
+ * when the fields were appended, -1 for memory.  Only reads kind and line:
+ * the reading thread calls it too.
  */
-static int split_line(struct feeder *f, char *line, size_t length)
+static int split_fields(const unsigned char kind[256], int read_numbers, const char *line,
+			size_t length, struct split *s)
 {
-	const unsigned char *kind = f->kind;
-	char *end = line + length - 1;          /* the LF */
-	char *p = line;
-	size_t count = 0;
+	const char *end = line + length - 1;    /* the LF */
+	const char *p = line;
+	size_t first = s->used;
 
-	if (f->record_open || *end != '\n')
+	if (length == 0 || *end != '\n' || length > UINT32_MAX)
 		return 1;
 	if (end > line && end[-1] == '\r')
 		end--;
 	for (;;) {
 		while (kind[(unsigned char)*p] == BLANK)
 			p++;
-		if ((count >= f->fields_capacity || count >= f->ends_capacity ||
-		     count >= f->numbers_capacity) &&
-		    (array_grow((void **)&f->fields, &f->fields_capacity, count + 1,
-				sizeof *f->fields) != 0 ||
-		     array_grow((void **)&f->ends, &f->ends_capacity, count + 1,
-				sizeof *f->ends) != 0 ||
-		     grow_numbers(f, count + 1) != 0))
-			return fail_memory(f);
-		char *field = p;
+		if (split_grow(s) != 0) {
+			s->used = first;
+			return -1;
+		}
+		size_t i = s->used;
+		const char *field = p;
+		s->begin[i] = (uint32_t)(field - line);
 #if DESCENT_PARSE_SWAR
 		/*
 		 * A short plain decimal followed at once by the delimiter or
 		 * the end of the line (nearly every field of numeric data):
 		 * its end and its value in one pass.
 		 */
-		if (f->read_numbers) {
-			char *after = (char *)parse_number_prefix(p, &f->numbers[count]);
+		if (read_numbers) {
+			const char *after = parse_number_prefix(p, &s->numbers[i]);
 			if (after && (after == end || kind[(unsigned char)*after] == DELIMITER)) {
-				f->is_number[count] = 1;
-				f->fields[count] = field;
-				f->ends[count++] = after;
+				s->is_number[i] = 1;
+				s->end[i] = (uint32_t)(after - line);
+				s->used++;
 				if (after == end)
 					break;
 				p = after + 1;
@@ -359,35 +395,115 @@ static int split_line(struct feeder *f, char *line, size_t length)
 			}
 		}
 #endif
-		f->is_number[count] = 0;
+		s->is_number[i] = 0;
 		unsigned char k;
 		while ((k = kind[(unsigned char)*p]) == ORDINARY || k == BLANK)
 			p++;
-		if (k == SPECIAL && p != end)
+		if (k == SPECIAL && p != end) {
+			s->used = first;
 			return 1;
-		char *stop = p;
+		}
+		const char *stop = p;
 		while (stop > field && kind[(unsigned char)stop[-1]] == BLANK)
 			stop--;
-		f->fields[count] = field;
-		f->ends[count++] = stop;
+		s->end[i] = (uint32_t)(stop - line);
+		s->used++;
 		if (p == end)
 			break;
 		p++;
 	}
-	if (count == 1 && f->fields[0] == f->ends[0])
+	if (s->used - first == 1 && s->begin[first] == s->end[first]) {
+		s->used = first;
 		return 1;       /* a blank line: libcsv skips it */
-	for (size_t i = 0; i < count; i++)
-		*f->ends[i] = '\0';
+	}
+	return 0;
+}
+
+/*
+ * The record of a line split by split_fields (its count fields from
+ * s->begin[first] on): each field ended with a NUL in place, then the
+ * handler.  Returns 0, or -1 when it failed (f->failed set).
+ */
+static int hand_over(struct feeder *f, char *line, const struct split *s, size_t first,
+		     size_t count)
+{
+	if (count > f->fields_capacity &&
+	    array_grow((void **)&f->fields, &f->fields_capacity, count, sizeof *f->fields) != 0)
+		return fail_memory(f);
+	for (size_t i = 0; i < count; i++) {
+		f->fields[i] = line + s->begin[first + i];
+		line[s->end[first + i]] = '\0';
+	}
 
 	struct csv_record record = {
 		.fields = f->fields, .count = count, .line = f->line, .end_line = f->line,
-		.padded = 1, .is_number = f->is_number, .numbers = f->numbers,
+		.padded = 1, .is_number = s->is_number + first, .numbers = s->numbers + first,
 	};
 	if (f->handler(f->context, &record, f->err) != 0) {
 		f->failed = 1;
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The direct path on this thread: 0 when the record was handed over, 1
+ * when the line is for the general path (as split_fields; also inside a
+ * record that spans lines), -1 when it failed (f->failed set).
+ */
+static int split_line(struct feeder *f, char *line, size_t length)
+{
+	if (f->record_open)
+		return 1;
+	f->split.used = 0;
+	int direct = split_fields(f->kind, f->read_numbers, line, length, &f->split);
+	if (direct < 0)
+		return fail_memory(f);
+	if (direct > 0)
+		return 1;
+	return hand_over(f, line, &f->split, 0, f->split.used);
+}
+
+/*
+ * One physical line (with its LF, the last perhaps without): counted, then
+ * the direct path or libcsv.  pre, when not NULL, holds the line's fields
+ * already split by the reading thread (count of them from first on), used
+ * unless the line is inside a record that spans lines.  Returns 0 to go
+ * on, -1 to stop (the error set).
+ */
+static int take_line(struct feeder *f, struct csv_parser *parser, char *start, size_t size,
+		     const struct split *pre, size_t first, size_t count)
+{
+	const struct csv_records_options *o = f->options;
+
+	f->line++;
+	if (f->line == 1 && size >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) {
+		start += 3;     /* UTF-8 byte order mark */
+		size -= 3;
+	}
+	if (f->line == 1 && refuse_binary(f, (const unsigned char *)start, size) != 0) {
+		f->failed = 1;
+		return -1;
+	}
+	if (o->skip_comments && !f->record_open && start[0] == '#')
+		return 0;
+	if (!o->blank_runs) {
+		int direct = pre && !f->record_open ? hand_over(f, start, pre, first, count)
+						    : split_line(f, start, size);
+		if (direct <= 0)
+			return direct;
+	}
+	if (memchr(start, '\0', size)) {
+		f->failed = 1;
+		return csv_error_at(f->err, o->source, f->line, "NUL byte in input");
+	}
+	if (o->blank_runs) {
+		size = collapse_blanks(f, start, size);
+		if (size == SIZE_MAX)
+			return fail_memory(f);
+		start = f->collapsed;
+	}
+	return feed_line(f, parser, start, size);
 }
 
 /* Bytes asked of each fread: large blocks, not line by line. */
@@ -450,41 +566,7 @@ static int feed_stream(struct feeder *f, struct csv_parser *parser, FILE *in)
 			break;
 		char *start = buffer + begin;
 		begin += size;
-		f->line++;
-		if (f->line == 1 && size >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) {
-			start += 3;     /* UTF-8 byte order mark */
-			size -= 3;
-		}
-		if (f->line == 1 && refuse_binary(f, (const unsigned char *)start, size) != 0) {
-			f->failed = 1;
-			result = -1;
-			break;
-		}
-		if (o->skip_comments && !f->record_open && start[0] == '#')
-			continue;
-		if (!o->blank_runs) {
-			int direct = split_line(f, start, size);
-			if (direct < 0) {
-				result = -1;
-				break;
-			}
-			if (direct == 0)
-				continue;
-		}
-		if (memchr(start, '\0', size)) {
-			f->failed = 1;
-			result = csv_error_at(f->err, o->source, f->line, "NUL byte in input");
-			break;
-		}
-		if (o->blank_runs) {
-			size = collapse_blanks(f, start, size);
-			if (size == SIZE_MAX) {
-				result = fail_memory(f);
-				break;
-			}
-			start = f->collapsed;
-		}
-		if (feed_line(f, parser, start, size) != 0) {
+		if (take_line(f, parser, start, size, NULL, 0, 0) != 0) {
 			result = -1;
 			break;
 		}
@@ -495,6 +577,288 @@ static int feed_stream(struct feeder *f, struct csv_parser *parser, FILE *in)
 				   strerror(read_errno));
 	}
 	free(buffer);
+	return result;
+}
+
+/*
+ * Reading on two threads.  A reading thread (read_ahead) reads the stream
+ * in blocks of whole lines and splits every line it can on the direct
+ * path (split_fields, which changes no byte); this thread takes the blocks
+ * in order and each line as take_line always does, handing over the
+ * fields found ahead instead of finding them.  The records, their order,
+ * their line numbers and every error are the same as on one thread: only
+ * where the fields were found differs.  The first line of the input (a
+ * byte order mark, a binary check) and every line the reading thread
+ * could not split take the one-thread way.
+ */
+enum { CHUNKS = 3 };
+/* Bytes a chunk asks of fread: small enough that its split fields stay small. */
+#define CHUNK_BLOCK ((size_t)1 << 18)
+
+/* A line of a chunk: where it is, and its fields when split ahead. */
+struct chunk_line {
+	size_t start, size;
+	size_t first, count;    /* count == SIZE_MAX: not split ahead */
+};
+
+struct chunk {
+	char *text;             /* capacity bytes, then PADDING zero bytes */
+	size_t capacity;
+	struct chunk_line *lines;
+	size_t n_lines, lines_capacity;
+	struct split split;
+	int last;               /* the end of the input (or of the reading) */
+	int read_errno;         /* nonzero: reading failed after these lines */
+	int out_of_memory;      /* the reading thread ran out: these lines, then stop */
+};
+
+struct reader {
+	FILE *in;
+	const unsigned char *kind;
+	int read_numbers;
+	struct chunk chunks[CHUNKS];
+	/* Under lock: chunks read, in order, and chunks free to read into. */
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct chunk *ready[CHUNKS], *spare[CHUNKS];
+	size_t ready_head, n_ready, n_spare;
+	int stop;               /* the taker wants no more */
+	/* The reading thread's own: the partial line after a chunk's last LF. */
+	char *carry;
+	size_t carry_size, carry_capacity;
+	int at_end;             /* the stream has ended or failed */
+};
+
+/* The reading thread: a spare chunk, or NULL when told to stop. */
+static struct chunk *next_spare(struct reader *t)
+{
+	struct chunk *c = NULL;
+
+	pthread_mutex_lock(&t->lock);
+	while (!t->stop && t->n_spare == 0)
+		pthread_cond_wait(&t->changed, &t->lock);
+	if (!t->stop)
+		c = t->spare[--t->n_spare];
+	pthread_mutex_unlock(&t->lock);
+	return c;
+}
+
+static void put_ready(struct reader *t, struct chunk *c)
+{
+	pthread_mutex_lock(&t->lock);
+	t->ready[(t->ready_head + t->n_ready++) % CHUNKS] = c;
+	pthread_cond_broadcast(&t->changed);
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* Grow a chunk's text to at least needed bytes (and the padding). */
+static int chunk_reserve(struct chunk *c, size_t needed)
+{
+	size_t capacity = c->capacity ? c->capacity : CHUNK_BLOCK;
+
+	while (capacity < needed) {
+		if (capacity > SIZE_MAX / 2 - PADDING)
+			return -1;
+		capacity *= 2;
+	}
+	if (capacity == c->capacity)
+		return 0;
+	char *grown = realloc(c->text, capacity + PADDING);
+	if (!grown)
+		return -1;
+	c->text = grown;
+	c->capacity = capacity;
+	return 0;
+}
+
+/*
+ * Fill c: the line carried over, then blocks until there is a line feed
+ * (or the input ends), then every whole line listed and split where it
+ * can be; what follows the last line feed is carried to the next chunk.
+ * Returns 1 at the end of the input, 0 otherwise, -1 for memory.
+ */
+static int fill_chunk(struct reader *t, struct chunk *c, int first_chunk)
+{
+	size_t end = t->carry_size, searched = 0, whole = 0;
+
+	c->n_lines = 0;
+	c->split.used = 0;
+	if (chunk_reserve(c, end + CHUNK_BLOCK) != 0)
+		return -1;
+	if (end)
+		memcpy(c->text, t->carry, end);
+	for (;;) {
+		/* At the end of the input (or a read error) every byte left is lines. */
+		if (t->at_end) {
+			whole = end;
+			break;
+		}
+		char *newline = searched < end ? memrchr(c->text + searched, '\n', end - searched) : NULL;
+		if (newline) {
+			whole = (size_t)(newline - c->text) + 1;
+			break;
+		}
+		searched = end;
+		if (c->capacity - end < CHUNK_BLOCK / 2 && chunk_reserve(c, 2 * c->capacity) != 0)
+			return -1;
+		errno = 0;
+		size_t wanted = c->capacity - end, got = fread(c->text + end, 1, wanted, t->in);
+		end += got;
+		if (got < wanted) {
+			t->at_end = 1;
+			if (ferror(t->in))
+				c->read_errno = errno ? errno : EIO;
+		}
+	}
+	memset(c->text + end, 0, PADDING);      /* see struct csv_record.padded */
+	t->carry_size = end - whole;
+	if (t->carry_size) {
+		if (array_grow((void **)&t->carry, &t->carry_capacity, t->carry_size, 1) != 0)
+			return -1;
+		memcpy(t->carry, c->text + whole, t->carry_size);
+	}
+	for (size_t at = 0; at < whole;) {
+		const char *newline = memchr(c->text + at, '\n', whole - at);
+		size_t size = newline ? (size_t)(newline - (c->text + at)) + 1 : whole - at;
+		if (array_grow((void **)&c->lines, &c->lines_capacity, c->n_lines + 1,
+			       sizeof *c->lines) != 0)
+			return -1;
+		struct chunk_line *line = &c->lines[c->n_lines++];
+		*line = (struct chunk_line){ at, size, c->split.used, SIZE_MAX };
+		if (!(first_chunk && at == 0)) {
+			int direct = split_fields(t->kind, t->read_numbers, c->text + at, size,
+						  &c->split);
+			if (direct < 0)
+				return -1;
+			if (direct == 0)
+				line->count = c->split.used - line->first;
+		}
+		at += size;
+	}
+	return t->at_end;
+}
+
+static void *read_ahead(void *context)
+{
+	struct reader *t = context;
+
+	for (int first = 1;; first = 0) {
+		struct chunk *c = next_spare(t);
+		if (!c)
+			break;
+		c->last = c->out_of_memory = 0;
+		c->read_errno = 0;
+		int filled = fill_chunk(t, c, first);
+		if (filled < 0) {
+			c->n_lines = 0;
+			c->out_of_memory = 1;
+		}
+		c->last = filled != 0 || c->read_errno != 0;
+		put_ready(t, c);
+		if (c->last)
+			break;
+	}
+	return NULL;
+}
+
+/* This thread: the next chunk read, in order. */
+static struct chunk *next_ready(struct reader *t)
+{
+	pthread_mutex_lock(&t->lock);
+	while (t->n_ready == 0)
+		pthread_cond_wait(&t->changed, &t->lock);
+	struct chunk *c = t->ready[t->ready_head];
+	t->ready_head = (t->ready_head + 1) % CHUNKS;
+	t->n_ready--;
+	pthread_mutex_unlock(&t->lock);
+	return c;
+}
+
+static void give_back(struct reader *t, struct chunk *c)
+{
+	pthread_mutex_lock(&t->lock);
+	t->spare[t->n_spare++] = c;
+	pthread_cond_broadcast(&t->changed);
+	pthread_mutex_unlock(&t->lock);
+}
+
+/*
+ * Whether the input is large enough for a second thread to pay: a regular
+ * file of at least two blocks, or a pipe (whose size nobody knows).
+ */
+static int worth_a_thread(FILE *in)
+{
+	struct stat st;
+	int fd = fileno(in);
+	off_t at = ftello(in);
+
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || at < 0)
+		return 1;
+	return st.st_size - at >= (off_t)(2 * READ_BLOCK);
+}
+
+/* Returns as feed_stream; 1 when no thread could be started (nothing read). */
+static int feed_threaded(struct feeder *f, struct csv_parser *parser, FILE *in)
+{
+	struct reader t = { .in = in, .kind = f->kind, .read_numbers = f->read_numbers };
+	pthread_attr_t attributes;
+	pthread_t thread;
+	int result = 0, read_errno = 0, out_of_memory = 0;
+
+	if (pthread_mutex_init(&t.lock, NULL) != 0)
+		return 1;
+	if (pthread_cond_init(&t.changed, NULL) != 0) {
+		pthread_mutex_destroy(&t.lock);
+		return 1;
+	}
+	for (size_t i = 0; i < CHUNKS; i++)
+		t.spare[t.n_spare++] = &t.chunks[i];
+	/* A small stack: the thread needs little, and it counts against ulimit -d. */
+	int started = pthread_attr_init(&attributes) == 0;
+	if (started) {
+		pthread_attr_setstacksize(&attributes, (size_t)1 << 18);
+		started = pthread_create(&thread, &attributes, read_ahead, &t) == 0;
+		pthread_attr_destroy(&attributes);
+	}
+	if (!started) {
+		pthread_cond_destroy(&t.changed);
+		pthread_mutex_destroy(&t.lock);
+		return 1;
+	}
+	for (int last = 0; !last;) {
+		struct chunk *c = next_ready(&t);
+		for (size_t i = 0; i < c->n_lines && result == 0; i++) {
+			const struct chunk_line *line = &c->lines[i];
+			int split = line->count != SIZE_MAX;
+			if (take_line(f, parser, c->text + line->start, line->size,
+				      split ? &c->split : NULL, line->first, split ? line->count : 0) != 0)
+				result = -1;
+		}
+		last = c->last || result != 0;
+		read_errno = c->read_errno;
+		out_of_memory = c->out_of_memory;
+		give_back(&t, c);
+	}
+	pthread_mutex_lock(&t.lock);
+	t.stop = 1;
+	pthread_cond_broadcast(&t.changed);
+	pthread_mutex_unlock(&t.lock);
+	pthread_join(thread, NULL);
+	pthread_cond_destroy(&t.changed);
+	pthread_mutex_destroy(&t.lock);
+	for (size_t i = 0; i < CHUNKS; i++) {
+		free(t.chunks[i].text);
+		free(t.chunks[i].lines);
+		split_free(&t.chunks[i].split);
+	}
+	free(t.carry);
+	if (result == 0 && out_of_memory)
+		result = fail_memory(f);
+	if (result == 0 && read_errno) {
+		f->failed = 1;
+		result = error_set(f->err, EXIT_NOINPUT, "%s: read error: %s", f->options->source,
+				   strerror(read_errno));
+	}
 	return result;
 }
 
@@ -514,8 +878,9 @@ size_t csv_lines_ahead(FILE *in)
 		ssize_t got = pread(fd, block, READ_BLOCK, at);
 		if (got <= 0)
 			break;
-		for (ssize_t i = 0; i < got; i++)
-			lines += block[i] == '\n';
+		for (const unsigned char *p = block, *end = block + got;
+		     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+			lines++;
 		at += got;
 	}
 	free(block);
@@ -538,7 +903,11 @@ int csv_records_read(FILE *in, const struct csv_records_options *options,
 	f.kind['"'] = f.kind['\r'] = f.kind['\n'] = f.kind['\0'] = SPECIAL;
 	f.kind[(unsigned char)options->delimiter] = DELIMITER;
 	f.read_numbers = !strchr("+-.0123456789", options->delimiter);
-	result = feed_stream(&f, &parser, in);
+	result = 1;
+	if (options->threads != 1 && !options->blank_runs && worth_a_thread(in))
+		result = feed_threaded(&f, &parser, in);
+	if (result == 1)
+		result = feed_stream(&f, &parser, in);
 	if (result == 0 && csv_fini(&parser, field_done, record_done, &f) != 0 && !f.failed) {
 		f.failed = 1;
 		csv_error_at(err, options->source, f.record_line, "unterminated quoted field");
@@ -550,9 +919,7 @@ int csv_records_read(FILE *in, const struct csv_records_options *options,
 	free(f.field_start);
 	free(f.fields);
 	free(f.collapsed);
-	free(f.ends);
-	free(f.numbers);
-	free(f.is_number);
+	split_free(&f.split);
 	if (lines)
 		*lines = f.line;
 	return result;

@@ -45,6 +45,14 @@ struct csv_records_options {
 	 */
 	int blank_runs;
 	int skip_comments;      /* lines starting with '#' between records are skipped */
+	/*
+	 * 1: everything on the calling thread.  Otherwise a large input (a
+	 * pipe, or a regular file of 2 MiB or more) is read and split into
+	 * fields by a second thread while the handler takes the records on
+	 * the calling one: the same records, in the same order, with the same
+	 * line numbers and errors.
+	 */
+	int threads;
 };
 
 /*

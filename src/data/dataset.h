@@ -45,6 +45,7 @@ struct csv_read_options {
 	char delimiter;         /* ',' unless --delimiter */
 	int blank_runs;         /* -d space: runs of blanks separate fields */
 	int has_header;         /* 0 with --no-header */
+	int threads;            /* --threads: 1 reads on this thread only (csv_records.h) */
 	const char *target;     /* --target NAME or 1-based N; NULL = last column */
 	int classification;     /* target holds class labels (strings or numbers) */
 	int max_classes;        /* refuse more classes than this; 0 = no limit */

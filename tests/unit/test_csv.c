@@ -493,6 +493,79 @@ START_TEST(test_regular_file_same_as_stream)
 }
 END_TEST
 
+/*
+ * Text of about 1.3 MB (several of the reading thread's chunks) holding
+ * every kind of line the direct path sends elsewhere: quoted fields, one
+ * spanning two lines, CRLF endings, blank lines, labels that are text,
+ * spaces around fields, a line far longer than the others; bad_line > 0
+ * puts a field that is not a number on that line.
+ */
+static char *mixed_text(size_t lines, size_t bad_line, size_t *size)
+{
+	size_t capacity = 64 + lines * 64 + 300000, used = 0;
+	char *text = malloc(capacity);
+
+	ck_assert_ptr_nonnull(text);
+	used += (size_t)snprintf(text + used, capacity - used, "a,b,c,label\n");
+	for (size_t line = 2; used + 200 < capacity - 300000 && line <= lines; line++) {
+		if (line == bad_line)
+			used += (size_t)snprintf(text + used, capacity - used, "1,x2,3,no\n");
+		else if (line % 997 == 0)
+			used += (size_t)snprintf(text + used, capacity - used,
+						 "\"%zu\",2.5,\"3\",\"y\nes\"\n", line), line++;
+		else if (line % 499 == 0)
+			used += (size_t)snprintf(text + used, capacity - used, "%zu,-7,1e3,yes\r\n",
+						 line);
+		else if (line % 333 == 0)
+			used += (size_t)snprintf(text + used, capacity - used, "\n");
+		else if (line == lines / 2) {
+			used += (size_t)snprintf(text + used, capacity - used, "%zu,", line);
+			for (size_t i = 0; i < 200000; i++)
+				text[used++] = '0';
+			used += (size_t)snprintf(text + used, capacity - used, "1 ,1,no\n");
+		} else
+			used += (size_t)snprintf(text + used, capacity - used, " %zu.%zu , %zu,-0.%zu,%s\n",
+						 line, line % 10, line % 7, line % 13,
+						 line % 3 ? "yes" : "no");
+	}
+	*size = used;
+	return text;
+}
+
+/* One thread or two, the same data set, and the same first error. */
+START_TEST(test_reading_thread_same_as_one)
+{
+	struct csv_read_options one = plain_options(), two = plain_options();
+	struct dataset d1, d2;
+	struct error e1 = { 0 }, e2 = { 0 };
+	size_t size;
+	char *text = mixed_text(60000, 0, &size);
+
+	one.classification = two.classification = 1;
+	one.threads = 1;
+	if (read_bytes(text, size, &one, &d1, &e1) != 0)
+		ck_abort_msg("refused: %s", e1.message);
+	ck_assert_int_eq(read_bytes(text, size, &two, &d2, &e2), 0);
+	ck_assert_uint_gt(d1.rows, 50000);
+	ck_assert_uint_eq(d1.rows, d2.rows);
+	ck_assert_uint_eq(d1.features, d2.features);
+	ck_assert_mem_eq(d1.x, d2.x, d1.rows * d1.features * sizeof(double));
+	ck_assert_mem_eq(d1.y, d2.y, d1.rows * sizeof(double));
+	ck_assert_uint_eq(d1.n_classes, 3);     /* no, y\nes, yes */
+	dataset_free(&d1);
+	dataset_free(&d2);
+	free(text);
+
+	text = mixed_text(60000, 54321, &size);
+	ck_assert_int_eq(read_bytes(text, size, &one, &d1, &e1), -1);
+	ck_assert_int_eq(read_bytes(text, size, &two, &d2, &e2), -1);
+	ck_assert_str_eq(e1.message, e2.message);
+	ck_assert_int_eq(e1.status, e2.status);
+	ck_assert_ptr_nonnull(strstr(e1.message, ":54321"));
+	free(text);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Schema mode (prediction, --init) */
 
@@ -1686,6 +1759,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(accepted, test_underflow_is_accepted);
 	tcase_add_test(accepted, test_many_rows);
 	tcase_add_test(accepted, test_regular_file_same_as_stream);
+	tcase_add_test(accepted, test_reading_thread_same_as_one);
 	tcase_set_timeout(accepted, 60);
 	suite_add_tcase(suite, accepted);
 

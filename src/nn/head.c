@@ -5,6 +5,7 @@
  */
 #include "head.h"
 
+#include <stdint.h>
 #include <string.h>
 
 extern const struct head head_linear, head_logistic, head_softmax;
@@ -27,8 +28,11 @@ const struct head *head_find(const char *name)
 size_t head_predict_class(const struct head *head, const double *z, size_t n_classes,
 			  double *p)
 {
-	size_t best = 0;
+	size_t best = head->obvious_class ? head->obvious_class(z, n_classes) : SIZE_MAX;
 
+	if (best != SIZE_MAX)
+		return best;
+	best = 0;
 	head->probabilities(z, p, n_classes);
 	for (size_t k = 1; k < n_classes; k++)
 		if (p[k] > p[best])

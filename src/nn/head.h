@@ -45,6 +45,12 @@ struct head {
 			     const double *rz, double *hrz);
 	/* Class probabilities p[n_classes] of one row's outputs (classifiers). */
 	void (*probabilities)(const double *z, double *p, size_t n_classes);
+	/*
+	 * Optional: the class head_predict_class would pick from the
+	 * probabilities, found without them when that is certain; SIZE_MAX
+	 * when it is not (the probabilities then decide).
+	 */
+	size_t (*obvious_class)(const double *z, size_t n_classes);
 };
 
 /* The per-row loss bound of head.gradient's answer. */

@@ -2,6 +2,7 @@
 #include "head.h"
 
 #include <math.h>
+#include <stdint.h>
 
 static size_t logistic_outputs(size_t n_classes)
 {
@@ -74,6 +75,22 @@ static void logistic_probabilities(const double *z, double *p, size_t n_classes)
 	p[0] = 1.0 - p[1];
 }
 
+/*
+ * Class 1 exactly when logistic_probabilities gives p[1] > p[0].  A logit
+ * beyond 1e-6 either way puts the sigmoid at least 2.4e-7 from 1/2, far
+ * more than its rounding error, so the sign decides without exp; near 0
+ * (and for NaN) the probabilities do, ties going to class 0 as there.
+ */
+static size_t logistic_obvious_class(const double *z, size_t n_classes)
+{
+	(void)n_classes;
+	if (z[0] > 1e-6)
+		return 1;
+	if (z[0] < -1e-6)
+		return 0;
+	return SIZE_MAX;
+}
+
 const struct head head_logistic = {
 	.name = "logistic",
 	.summary = "binary logistic regression, cross-entropy with logits",
@@ -85,4 +102,5 @@ const struct head head_logistic = {
 	.gradient = logistic_gradient,
 	.loss_hessian = logistic_loss_hessian,
 	.probabilities = logistic_probabilities,
+	.obvious_class = logistic_obvious_class,
 };

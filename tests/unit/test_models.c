@@ -635,6 +635,39 @@ START_TEST(test_softmax_loss_is_stable)
 }
 END_TEST
 
+/*
+ * The logistic head's shortcut (the sign of a logit far from 0) picks the
+ * class its probabilities pick, at every scale of logit, near the edge of
+ * the shortcut, at 0 and for NaN.
+ */
+START_TEST(test_logistic_obvious_class_agrees)
+{
+	const struct head *logistic = head_find("logistic");
+	double p[2];
+	size_t checked = 0;
+
+	ck_assert_ptr_nonnull(logistic->obvious_class);
+	for (int sign = -1; sign <= 1; sign += 2)
+		for (double magnitude = 1e-300; magnitude < 1e300; magnitude *= 1.37) {
+			for (int step = -3; step <= 3; step++) {
+				double z = sign * magnitude * (1.0 + step * 1e-3);
+				logistic->probabilities(&z, p, 2);
+				size_t by_probability = p[1] > p[0] ? 1 : 0;
+				ck_assert_uint_eq(head_predict_class(logistic, &z, 2, p), by_probability);
+				checked++;
+			}
+		}
+	const double edges[] = { 1e-6, -1e-6, nextafter(1e-6, 1), nextafter(-1e-6, -1), 0.0, -0.0,
+				 NAN, INFINITY, -INFINITY };
+	for (size_t i = 0; i < sizeof edges / sizeof *edges; i++) {
+		double z = edges[i];
+		logistic->probabilities(&z, p, 2);
+		ck_assert_uint_eq(head_predict_class(logistic, &z, 2, p), p[1] > p[0] ? 1 : 0);
+	}
+	ck_assert_uint_gt(checked, 1000);
+}
+END_TEST
+
 START_TEST(test_probabilities_and_prediction)
 {
 	const struct head *logistic = head_find("logistic"), *softmax = head_find("softmax");
@@ -999,6 +1032,7 @@ static Suite *models_suite(void)
 	tcase_add_test(tc, test_logistic_loss_is_stable);
 	tcase_add_test(tc, test_softmax_loss_is_stable);
 	tcase_add_test(tc, test_probabilities_and_prediction);
+	tcase_add_test(tc, test_logistic_obvious_class_agrees);
 	tcase_add_test(tc, test_network_create_refusals);
 	tcase_add_test(tc, test_layout_and_weight_mask);
 	tcase_add_test(tc, test_model_shape_layers);

@@ -593,7 +593,7 @@ static int feed_stream(struct feeder *f, struct csv_parser *parser, FILE *in)
  */
 enum { CHUNKS = 3 };
 /* Bytes a chunk asks of fread: small enough that its split fields stay small. */
-#define CHUNK_BLOCK ((size_t)1 << 18)
+#define CHUNK_BLOCK ((size_t)1 << 17)
 
 /* A line of a chunk: where it is, and its fields when split ahead. */
 struct chunk_line {
@@ -683,7 +683,7 @@ static int fill_chunk(struct reader *t, struct chunk *c, int first_chunk)
 
 	c->n_lines = 0;
 	c->split.used = 0;
-	if (chunk_reserve(c, end + CHUNK_BLOCK) != 0)
+	if (chunk_reserve(c, end + CHUNK_BLOCK / 2) != 0)
 		return -1;
 	if (end)
 		memcpy(c->text, t->carry, end);

@@ -46,6 +46,7 @@ struct memory_source {
 	struct row_source source;
 	struct data_view view;
 	size_t position;
+	size_t end;             /* the source ends before this row of the view */
 	double *gathered_x;     /* capacity x features, owned */
 	double *gathered_y;     /* capacity, owned */
 	size_t capacity;
@@ -61,6 +62,8 @@ int memory_source_init(struct memory_source *s, const struct data_view *view,
 void memory_source_select(struct memory_source *s, const size_t *rows, size_t count);
 /* Start again from the first row. */
 void memory_source_rewind(struct memory_source *s);
+/* Start again at row first of the view, ending after count rows. */
+void memory_source_range(struct memory_source *s, size_t first, size_t count);
 void memory_source_free(struct memory_source *s);
 
 #endif

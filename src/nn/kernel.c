@@ -346,6 +346,8 @@ static struct {
 	struct job job;
 	size_t panels;                  /* NR-panels of the job's columns */
 	size_t job_threads;             /* threads sharing the job */
+	kernel_task *task;              /* kernel_parallel's, instead of job; else NULL */
+	void *task_context;
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,
 	   .done = PTHREAD_COND_INITIALIZER, .threads = 0 };
 
@@ -360,21 +362,31 @@ static void share(size_t t, size_t threads, size_t panels, size_t n, size_t *n0,
 		*n0 = n;
 }
 
+/*
+ * The generation at each worker's creation: a worker that starts running
+ * only after the caller has posted work must still see that work as new.
+ */
+static unsigned long born[257];
+
 static void *worker(void *arg)
 {
 	size_t index = (size_t)(unsigned long)arg;
 	unsigned long seen = 0;
 
 	pthread_mutex_lock(&pool.lock);
-	seen = pool.generation;
+	seen = born[index];
 	for (;;) {
 		while (pool.generation == seen)
 			pthread_cond_wait(&pool.wake, &pool.lock);
 		seen = pool.generation;
 		struct job job = pool.job;
 		size_t threads = pool.job_threads, panels = pool.panels;
+		kernel_task *task = pool.task;
+		void *context = pool.task_context;
 		pthread_mutex_unlock(&pool.lock);
-		if (index < threads) {
+		if (index < threads && task) {
+			task(context, index, threads);
+		} else if (index < threads) {
 			size_t n0, n1;
 			share(index, threads, panels, job.n, &n0, &n1);
 			product_variant(&job, n0, n1);
@@ -411,6 +423,7 @@ size_t kernel_set_threads(size_t threads)
 		pthread_attr_t attr;
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		born[pool.started + 1] = pool.generation;
 		int failed = pthread_create(&id, &attr, worker, (void *)(unsigned long)(pool.started + 1));
 		pthread_attr_destroy(&attr);
 		if (failed)
@@ -444,6 +457,7 @@ static int run_on_pool(const struct job *j)
 	}
 	size_t threads = pool.threads < panels ? pool.threads : panels;
 	pool.busy = 1;
+	pool.task = NULL;
 	pool.job = *j;
 	pool.panels = panels;
 	pool.job_threads = threads;
@@ -463,6 +477,36 @@ static int run_on_pool(const struct job *j)
 	pthread_cond_broadcast(&pool.done);
 	pthread_mutex_unlock(&pool.lock);
 	return 0;
+}
+
+size_t kernel_parallel(size_t most, kernel_task *task, void *context)
+{
+	pthread_mutex_lock(&pool.lock);
+	size_t threads = pool.threads < most ? pool.threads : most;
+	if (threads < 2 || pool.busy) {
+		pthread_mutex_unlock(&pool.lock);
+		task(context, 0, 1);
+		return 1;
+	}
+	pool.busy = 1;
+	pool.task = task;
+	pool.task_context = context;
+	pool.job_threads = threads;
+	pool.pending = threads - 1;
+	pool.generation++;
+	pthread_cond_broadcast(&pool.wake);
+	pthread_mutex_unlock(&pool.lock);
+
+	task(context, 0, threads);
+
+	pthread_mutex_lock(&pool.lock);
+	while (pool.pending > 0)
+		pthread_cond_wait(&pool.done, &pool.lock);
+	pool.busy = 0;
+	pool.task = NULL;
+	pthread_cond_broadcast(&pool.done);
+	pthread_mutex_unlock(&pool.lock);
+	return threads;
 }
 
 void kernel_product(size_t m, size_t n, size_t k, struct kernel_matrix a,

@@ -42,6 +42,17 @@ void kernel_product(size_t m, size_t n, size_t k, struct kernel_matrix a,
 size_t kernel_set_threads(size_t threads);
 size_t kernel_threads(void);
 
+/*
+ * Run task(context, t, threads) for t = 0 .. threads-1 at the same time on
+ * the pool's threads (the caller runs t = 0) and return threads when all
+ * are done: at most `most`, and 1 when the pool has one thread or is busy
+ * (the caller then runs task(context, 0, 1) alone).  A product inside a
+ * task runs on the task's thread.  The task must split its work so that
+ * the numbers do not depend on threads.
+ */
+typedef void kernel_task(void *context, size_t t, size_t threads);
+size_t kernel_parallel(size_t most, kernel_task *task, void *context);
+
 /* Code variants, best first; only for tests and benchmarks. */
 enum kernel_variant { KERNEL_AUTO, KERNEL_AVX512, KERNEL_AVX2, KERNEL_BASELINE };
 /* Force a variant (KERNEL_AUTO: the best the CPU has).  -1 if the CPU lacks it. */

@@ -18,6 +18,7 @@
 
 #include "curvature.h"
 #include "dataset.h"
+#include "kernel.h"
 #include "objective.h"
 #include "output.h"
 #include "prng.h"
@@ -148,6 +149,92 @@ static int pass_gradient(struct pass *p, const double *params, double *grad)
 	return finite == 1;
 }
 
+/*
+ * The loss of a pass over many rows (an epoch's evaluation) on the pool's
+ * threads (kernel_parallel): thread t takes a run of the whole batches the
+ * one-thread pass makes, with its own workspace and source, and keeps each
+ * batch's loss apart; the batch losses are then added in order, as the
+ * one-thread pass adds them, so the result is the same bits whatever the
+ * number of threads.
+ */
+#define PARALLEL_MOST 8
+#define PARALLEL_BATCHES 8      /* fewer batches than this stay on one thread */
+
+struct parallel_pass {
+	struct pass *main;      /* thread 0's, the pass evaluated */
+	struct pass helpers[PARALLEL_MOST - 1];
+	size_t n_helpers;
+	size_t batches, batch_rows;
+	double *batch_loss;     /* batches */
+	size_t count[PARALLEL_MOST], correct[PARALLEL_MOST];
+	const double *params;
+};
+
+static int parallel_init(struct parallel_pass *pp, struct pass *main,
+			 const struct data_view *view, struct error *err)
+{
+	size_t threads = kernel_threads();
+
+	memset(pp, 0, sizeof *pp);
+	pp->main = main;
+	pp->batch_rows = main->ws.capacity;
+	pp->batches = (view->count + pp->batch_rows - 1) / pp->batch_rows;
+	if (threads < 2 || pp->batches < PARALLEL_BATCHES)
+		return 0;
+	if (threads > PARALLEL_MOST)
+		threads = PARALLEL_MOST;
+	pp->batch_loss = malloc(pp->batches * sizeof *pp->batch_loss);
+	if (!pp->batch_loss)
+		return error_set(err, EXIT_SOFTWARE, "out of memory");
+	for (; pp->n_helpers + 1 < threads; pp->n_helpers++)
+		if (pass_init(&pp->helpers[pp->n_helpers], main->m, view, err) != 0)
+			return -1;
+	return 0;
+}
+
+static void parallel_free(struct parallel_pass *pp)
+{
+	for (size_t i = 0; i < pp->n_helpers; i++)
+		pass_free(&pp->helpers[i]);
+	free(pp->batch_loss);
+	memset(pp, 0, sizeof *pp);
+}
+
+static void evaluate_part(void *context, size_t t, size_t threads)
+{
+	struct parallel_pass *pp = context;
+	struct pass *p = t == 0 ? pp->main : &pp->helpers[t - 1];
+	size_t first = pp->batches * t / threads, last = pp->batches * (t + 1) / threads;
+
+	pp->count[t] = pp->correct[t] = 0;
+	for (size_t b = first; b < last; b++) {
+		struct objective_sums sums = { 0 };
+		memory_source_range(&p->rows, b * pp->batch_rows, pp->batch_rows);
+		objective_add(p->m, pp->params, &p->rows.source, &p->ws, NULL, &sums, NULL);
+		pp->batch_loss[b] = sums.loss;
+		pp->count[t] += sums.count;
+		pp->correct[t] += sums.correct;
+	}
+}
+
+/* pass_mean without a gradient, bit for bit, on several threads when it pays. */
+static double parallel_mean(struct parallel_pass *pp, const double *params,
+			    struct objective_sums *sums)
+{
+	if (pp->n_helpers == 0)
+		return pass_mean(pp->main, params, NULL, sums);
+	pp->params = params;
+	size_t threads = kernel_parallel(pp->n_helpers + 1, evaluate_part, pp);
+	memset(sums, 0, sizeof *sums);
+	for (size_t b = 0; b < pp->batches; b++)
+		sums->loss += pp->batch_loss[b];
+	for (size_t t = 0; t < threads; t++) {
+		sums->count += pp->count[t];
+		sums->correct += pp->correct[t];
+	}
+	return sums->count ? sums->loss / (double)sums->count : 0.0;
+}
+
 /* The full-batch objective: mean loss + lambda/2 |weights|^2. */
 struct objective_context {
 	struct pass *pass;
@@ -197,6 +284,7 @@ struct run {
 	struct pass train_pass;         /* the training rows in file order */
 	struct pass batch_pass;         /* slices of the shuffled order */
 	struct pass validation_pass;    /* when has_validation */
+	struct parallel_pass train_parallel, validation_parallel;       /* over those two */
 	int has_validation;
 	size_t *order;                  /* the training rows, shuffled each epoch */
 	double *grad;                   /* n_params */
@@ -222,10 +310,10 @@ static void evaluate(struct run *r, struct epoch_figures *f)
 {
 	struct objective_sums sums;
 
-	f->train_loss = pass_mean(&r->train_pass, r->m->params, NULL, &sums);
+	f->train_loss = parallel_mean(&r->train_parallel, r->m->params, &sums);
 	f->train_accuracy = sums.count ? (double)sums.correct / (double)sums.count : 0.0;
 	if (r->has_validation) {
-		f->val_loss = pass_mean(&r->validation_pass, r->m->params, NULL, &sums);
+		f->val_loss = parallel_mean(&r->validation_parallel, r->m->params, &sums);
 		f->val_accuracy = sums.count ? (double)sums.correct / (double)sums.count : 0.0;
 	}
 }
@@ -477,7 +565,10 @@ static int run_setup(struct run *r, const struct data_view *validation, struct e
 	r->has_validation = validation != NULL;
 	if (pass_init(&r->train_pass, r->m, training, err) != 0 ||
 	    pass_init(&r->batch_pass, r->m, training, err) != 0 ||
-	    (validation && pass_init(&r->validation_pass, r->m, validation, err) != 0))
+	    (validation && pass_init(&r->validation_pass, r->m, validation, err) != 0) ||
+	    parallel_init(&r->train_parallel, &r->train_pass, training, err) != 0 ||
+	    (validation && parallel_init(&r->validation_parallel, &r->validation_pass,
+					 validation, err) != 0))
 		return -1;
 	r->order = malloc((n ? n : 1) * sizeof *r->order);
 	r->grad = calloc(p, sizeof *r->grad);
@@ -504,6 +595,8 @@ static void run_free(struct run *r)
 	pass_free(&r->train_pass);
 	pass_free(&r->batch_pass);
 	pass_free(&r->validation_pass);
+	parallel_free(&r->train_parallel);
+	parallel_free(&r->validation_parallel);
 	if (r->has_curvature)
 		curvature_free(&r->curvature);
 	optim_free(r->optimizer);

@@ -114,6 +114,39 @@ START_TEST(test_threads_agree)
 END_TEST
 
 /* dense_forward and dense_backward against their definitions, bit for bit. */
+/* kernel_parallel runs every share once, on as many threads as it says. */
+struct shares {
+	int ran[8];
+	size_t threads_seen[8];
+};
+
+static void count_share(void *context, size_t t, size_t threads)
+{
+	struct shares *s = context;
+
+	s->ran[t]++;
+	s->threads_seen[t] = threads;
+}
+
+START_TEST(test_parallel_tasks)
+{
+	const size_t counts[] = { 1, 2, 3, 8 };
+
+	for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
+		struct shares s = { { 0 }, { 0 } };
+		size_t pool = kernel_set_threads(counts[i]);
+		size_t threads = kernel_parallel(4, count_share, &s);
+		ck_assert_uint_eq(threads, pool < 4 ? pool : 4);
+		for (size_t t = 0; t < 8; t++) {
+			ck_assert_int_eq(s.ran[t], t < threads ? 1 : 0);
+			if (t < threads)
+				ck_assert_uint_eq(s.threads_seen[t], threads);
+		}
+	}
+	kernel_set_threads(1);
+}
+END_TEST
+
 START_TEST(test_dense_layers)
 {
 	enum { IN = 37, OUT = 19, BATCH = 23 };
@@ -173,6 +206,7 @@ static Suite *kernel_suite(void)
 	tcase_add_test(tc, test_variants_agree);
 	tcase_add_test(tc, test_threads_agree);
 	tcase_add_test(tc, test_dense_layers);
+	tcase_add_test(tc, test_parallel_tasks);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -507,6 +507,8 @@ static int take_line(struct feeder *f, struct csv_parser *parser, char *start, s
 }
 
 /* Bytes asked of each fread: large blocks, not line by line. */
+/* csv_lines_ahead counts the lines of this much of a file and scales. */
+#define LINES_SAMPLE ((size_t)4 << 20)
 #define READ_BLOCK ((size_t)1 << 20)
 /* Bytes after the data in the buffer, zeroed: a field may be read past its end. */
 #define PADDING 16
@@ -867,24 +869,29 @@ size_t csv_lines_ahead(FILE *in)
 	struct stat st;
 	int fd = fileno(in);
 	off_t at = ftello(in);
-	size_t lines = 0;
+	size_t lines = 0, sampled = 0;
 
 	if (fd < 0 || at < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= at)
 		return 0;
+	size_t left = (size_t)(st.st_size - at);
 	unsigned char *block = malloc(READ_BLOCK);
 	if (!block)
 		return 0;
-	for (;;) {
-		ssize_t got = pread(fd, block, READ_BLOCK, at);
+	while (sampled < left && sampled < LINES_SAMPLE) {
+		ssize_t got = pread(fd, block, READ_BLOCK, at + (off_t)sampled);
 		if (got <= 0)
 			break;
 		for (const unsigned char *p = block, *end = block + got;
 		     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
 			lines++;
-		at += got;
+		sampled += (size_t)got;
 	}
 	free(block);
-	return lines;
+	if (sampled >= left || sampled == 0)
+		return lines;
+	/* The rest at the sample's bytes per line, and a quarter more. */
+	double estimate = (double)lines * ((double)left / (double)sampled) * 1.25 + 16.0;
+	return estimate < (double)SIZE_MAX / 2 ? (size_t)estimate : SIZE_MAX / 2;
 }
 
 int csv_records_read(FILE *in, const struct csv_records_options *options,

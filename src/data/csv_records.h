@@ -74,12 +74,13 @@ int csv_records_read(FILE *in, const struct csv_records_options *options,
 		     csv_record_handler handler, void *context, size_t *lines, struct error *err);
 
 /*
- * When in is a regular file: the number of line feeds between its current
- * position and its end, an upper bound of the records still to come (give
- * or take the last line), counted without moving the stream.  0 when in is
- * a pipe, a terminal or anything else that can be read only once.  A
- * reader that knows this can allocate its rows once instead of moving them
- * as they grow.
+ * When in is a regular file: about how many lines lie between its current
+ * position and its end, read without moving the stream: the line feeds
+ * counted when it holds at most 4 MiB, else those of its first 4 MiB
+ * scaled to its size and a quarter added, so that it rarely falls short.
+ * 0 when in is a pipe, a terminal or anything else that can be read only
+ * once.  A reader that knows this can allocate its rows once instead of
+ * moving them as they grow (pages it never writes cost no memory).
  */
 size_t csv_lines_ahead(FILE *in);
 

@@ -118,6 +118,7 @@ struct kept_record {
 	size_t line;
 	size_t sequence;        /* its place among all records of the file */
 	size_t count;
+	int terminated;         /* a line ending follows it (csv_record.terminated) */
 	char **fields;          /* count strings in one allocation with the array */
 };
 
@@ -180,7 +181,7 @@ static int keep_record(void *context, const struct csv_record *record, struct er
 	fields[record->count] = NULL;
 	*kept = (struct kept_record){ .kind = kind, .line = record->line,
 				      .sequence = r->sequence, .count = record->count,
-				      .fields = fields };
+				      .terminated = record->terminated, .fields = fields };
 	if (r->per_kind[kind] == 0)
 		r->first[kind] = r->n_records;
 	else if (r->per_kind[kind] == 1)
@@ -230,6 +231,14 @@ static int check_version(struct reader *r, int *version)
 		if (r->per_kind[RECORD_LAYER])
 			return fail_at(r, first_of(r, RECORD_LAYER)->line,
 				       "layer record without a format record");
+		/*
+		 * Without an end record, the line ending after the last model
+		 * record is all that tells a whole file from one cut inside its
+		 * last number (descent always wrote one).
+		 */
+		if (r->n_records && !r->records[r->n_records - 1].terminated)
+			return fail_at(r, r->records[r->n_records - 1].line, "the version-1 model "
+				       "ends without a line ending (the file was cut short?)");
 		return 0;
 	}
 	if (format->count != 3 || strcmp(format->fields[1], "descent-model") != 0)

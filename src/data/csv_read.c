@@ -953,6 +953,12 @@ static int add_row_space(struct csv_reader *r)
 			return fail_memory(r);
 		r->data.y = y;
 	}
+	if (r->options->keep_lines) {
+		size_t *lines = realloc(r->data.lines, capacity * sizeof *lines);
+		if (!lines)
+			return fail_memory(r);
+		r->data.lines = lines;
+	}
 	r->row_capacity = capacity;
 	return 0;
 }
@@ -1132,6 +1138,8 @@ static int take_row(struct csv_reader *r)
 		if (result != 0)
 			return -1;
 	}
+	if (r->data.lines)
+		r->data.lines[row] = r->record_line;
 	r->data.rows++;
 	if (o->stream_row)
 		return stream_take(r);
@@ -1451,6 +1459,12 @@ static void shrink_rows(struct csv_reader *r)
 		smaller = realloc(r->data.y, (r->data.rows ? r->data.rows : 1) * sizeof *smaller);
 		if (smaller)
 			r->data.y = smaller;
+	}
+	if (r->data.lines) {
+		size_t *lines = realloc(r->data.lines, (r->data.rows ? r->data.rows : 1) *
+					sizeof *lines);
+		if (lines)
+			r->data.lines = lines;
 	}
 }
 

@@ -1,9 +1,11 @@
 /* predict_mode.c - --predict: one line per row, and metrics when the
  * data carries the target.  Owns the data, model and workspace it creates. */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv_records.h"
 #include "dataset.h"
 #include "metrics.h"
 #include "model_io.h"
@@ -27,18 +29,38 @@ static void warn_inapplicable_prediction(const struct options *o)
 			cli_warn_ignored(options_long_name(training_only[i]), "--predict");
 }
 
-/* One line per row: the value, the class label, or the class probabilities. */
-static void write_predictions(const struct options *o, const struct model *m,
-			      const double *z, size_t rows, double *p)
+static int all_finite(const double *values, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (!isfinite(values[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * One line per row: the value, the class label, or the class
+ * probabilities.  A row whose outputs (or probabilities) are not all
+ * finite - finite but huge weights overflow - is never printed: the rows
+ * before it are, and its place in the batch is returned; SIZE_MAX when
+ * every row was written.
+ */
+static size_t write_predictions(const struct options *o, const struct model *m,
+				const double *z, size_t rows, double *p)
 {
 	size_t outputs = m->net.n_outputs, classes = m->schema.n_classes;
 
 	for (size_t b = 0; b < rows; b++) {
 		const double *row = z + b * outputs;
+		if (!all_finite(row, outputs))
+			return b;
+		if (m->head->classifier) {
+			m->head->probabilities(row, p, classes);
+			if (!all_finite(p, classes))
+				return b;
+		}
 		if (!m->head->classifier) {
 			output_write_exact(stdout, row[0]);
 		} else if (o->probabilities) {
-			m->head->probabilities(row, p, classes);
 			for (size_t k = 0; k < classes; k++) {
 				if (k)
 					putc(',', stdout);
@@ -51,6 +73,7 @@ static void write_predictions(const struct options *o, const struct model *m,
 		}
 		putc('\n', stdout);
 	}
+	return SIZE_MAX;
 }
 
 /* The confusion matrix as a table, rows the true class, columns the predicted one. */
@@ -158,6 +181,7 @@ int cli_predict(const struct options *o, struct error *err)
 	}
 	cli_reading_options(o, m.head, &reading);
 	cli_schema_options(&m, &reading, 0);
+	reading.keep_lines = 1;
 	if (cli_read_standard_input(&reading, &data, err) != 0)
 		goto done;
 	schema_standardize(&m.schema, data.x, data.rows);
@@ -182,9 +206,17 @@ int cli_predict(const struct options *o, struct error *err)
 	} else if (!o->quiet) {
 		fputs("prediction\n", stdout);
 	}
-	while (rows.source.next(&rows.source, ws.capacity, &batch, err) == 0 && batch.rows > 0) {
+	for (size_t done_rows = 0; rows.source.next(&rows.source, ws.capacity, &batch, err) == 0 &&
+	     batch.rows > 0; done_rows += batch.rows) {
 		const double *z = network_forward(&m.net, m.params, batch.x, batch.rows, &ws);
-		write_predictions(o, &m, z, batch.rows, ws.row_scratch);
+		size_t bad = write_predictions(o, &m, z, batch.rows, ws.row_scratch);
+		if (bad != SIZE_MAX) {
+			csv_error_at(err, reading.source, data.lines[done_rows + bad],
+				     "the prediction for this row is not finite: the model's weights "
+				     "and this row's values overflow a double (was the model "
+				     "trained to divergence?)");
+			goto done;
+		}
 		if (batch.y)
 			metrics_add(&scores, z, batch.y, batch.rows, m.net.n_outputs, ws.row_scratch);
 	}

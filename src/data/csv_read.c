@@ -25,6 +25,7 @@
 
 #include "array.h"
 #include "csv_records.h"
+#include "name_index.h"
 #include "parse.h"
 
 /* Longest piece of a bad field quoted back in a message. */
@@ -33,16 +34,15 @@
 #define NAME_LIST_MAX 400
 
 /*
- * The distinct class labels seen so far, in the order first seen, with an
- * open-addressing hash index so that a target with many distinct values
- * (a regression target read by mistake as labels) stays linear.
+ * The distinct class labels seen so far, in the order first seen, with a
+ * hash index so that a target with many distinct values (a regression
+ * target read by mistake as labels) stays linear.
  */
 struct label_table {
 	char **labels;          /* count entries, owned */
 	size_t count;
 	size_t capacity;
-	size_t *slots;          /* slot_count entries: label index or SIZE_MAX */
-	size_t slot_count;      /* a power of two, at least twice count */
+	struct name_index index; /* positions in labels */
 };
 
 /*
@@ -80,6 +80,13 @@ struct csv_reader {
 	/* The header's names; NULL with --no-header. */
 	char **header;
 	size_t header_count;
+	/*
+	 * Made with the plan: the header's names by hash (the first column of
+	 * each name), and for each column whether its name is there more than
+	 * once.  So a header of many columns is matched in linear time.
+	 */
+	struct name_index header_index;
+	unsigned char *header_repeated;
 	size_t header_line;     /* line on which the header record started */
 	size_t header_end_line; /* line on which the header record ended */
 	size_t first_row_line;  /* line where the first data row started */
@@ -197,39 +204,10 @@ static size_t column_number(const char *text)
 /* ------------------------------------------------------------------ */
 /* Class labels */
 
-static size_t hash_label(const char *label)
-{
-	/* FNV-1a */
-	uint64_t hash = 14695981039346656037u;
-
-	for (const unsigned char *p = (const unsigned char *)label; *p; p++) {
-		hash ^= *p;
-		hash *= 1099511628211u;
-	}
-	return (size_t)hash;
-}
-
 /* Index of label, or SIZE_MAX when it is not in the table. */
 static size_t label_find(const struct label_table *t, const char *label)
 {
-	if (!t->slot_count)
-		return SIZE_MAX;
-	size_t mask = t->slot_count - 1;
-	for (size_t slot = hash_label(label) & mask;; slot = (slot + 1) & mask) {
-		size_t index = t->slots[slot];
-		if (index == SIZE_MAX || strcmp(t->labels[index], label) == 0)
-			return index;
-	}
-}
-
-static void label_place(struct label_table *t, size_t index)
-{
-	size_t mask = t->slot_count - 1;
-	size_t slot = hash_label(t->labels[index]) & mask;
-
-	while (t->slots[slot] != SIZE_MAX)
-		slot = (slot + 1) & mask;
-	t->slots[slot] = index;
+	return name_index_find(&t->index, t->labels, label);
 }
 
 /* Append a label known not to be in the table; returns its index or SIZE_MAX. */
@@ -237,30 +215,20 @@ static size_t label_add(struct label_table *t, const char *label)
 {
 	if (array_grow((void **)&t->labels, &t->capacity, t->count + 1, sizeof *t->labels) != 0)
 		return SIZE_MAX;
-	if (2 * (t->count + 1) > t->slot_count) {
-		size_t slot_count = t->slot_count ? 2 * t->slot_count : 16;
-		size_t *slots = malloc(slot_count * sizeof *slots);
-		if (!slots)
-			return SIZE_MAX;
-		for (size_t i = 0; i < slot_count; i++)
-			slots[i] = SIZE_MAX;
-		free(t->slots);
-		t->slots = slots;
-		t->slot_count = slot_count;
-		for (size_t i = 0; i < t->count; i++)
-			label_place(t, i);
-	}
 	t->labels[t->count] = strdup(label);
 	if (!t->labels[t->count])
 		return SIZE_MAX;
-	label_place(t, t->count);
+	if (name_index_add(&t->index, t->labels, t->count, NULL) != 0) {
+		free(t->labels[t->count]);
+		return SIZE_MAX;
+	}
 	return t->count++;
 }
 
 static void label_table_free(struct label_table *t)
 {
 	free_strings(t->labels, t->count);
-	free(t->slots);
+	name_index_free(&t->index);
 	memset(t, 0, sizeof *t);
 }
 
@@ -319,10 +287,10 @@ static int sort_labels(struct label_table *t, int by_value, size_t **new_index)
 		t->labels[i] = sorted[i].label;
 		(*new_index)[sorted[i].first_seen] = i;
 	}
-	for (size_t i = 0; i < t->slot_count; i++)
-		t->slots[i] = SIZE_MAX;
+	/* The slots are there already: entering the same labels again cannot fail. */
+	name_index_clear(&t->index);
 	for (size_t i = 0; i < t->count; i++)
-		label_place(t, i);
+		name_index_add(&t->index, t->labels, i, NULL);
 	free(sorted);
 	return 0;
 }
@@ -417,13 +385,27 @@ static int refuse_missing(struct csv_reader *r, size_t column)
 /* ------------------------------------------------------------------ */
 /* The column plan */
 
-/* Column of the header named name, or SIZE_MAX. */
+/* Enter the header's names into header_index and mark the repeated ones. */
+static int index_header(struct csv_reader *r)
+{
+	r->header_repeated = calloc(r->header_count ? r->header_count : 1, 1);
+	if (!r->header_repeated)
+		return fail_memory(r);
+	for (size_t c = 0; c < r->header_count; c++) {
+		size_t first;
+		int added = name_index_add(&r->header_index, r->header, c, &first);
+		if (added < 0)
+			return fail_memory(r);
+		if (added == 1)
+			r->header_repeated[first] = r->header_repeated[c] = 1;
+	}
+	return 0;
+}
+
+/* The first column of the header named name, or SIZE_MAX. */
 static size_t header_find(const struct csv_reader *r, const char *name)
 {
-	for (size_t c = 0; c < r->header_count; c++)
-		if (strcmp(r->header[c], name) == 0)
-			return c;
-	return SIZE_MAX;
+	return name_index_find(&r->header_index, r->header, name);
 }
 
 /*
@@ -491,35 +473,46 @@ static int resolve_list(struct csv_reader *r, const char *option, const char *li
 {
 	char names[NAME_LIST_MAX], item[256];
 	const char *p = list;
+	unsigned char *named = calloc(columns ? columns : 1, 1); /* per column: listed already */
+	int result = -1;
 
 	*count = 0;
 	*out = malloc((strlen(list) / 2 + 1) * sizeof **out);
-	if (!*out)
+	if (!*out || !named) {
+		free(named);
 		return fail_memory(r);
+	}
 	for (;;) {
 		size_t length = strcspn(p, ",");
 		snprintf(item, sizeof item, "%.*s", (int)length, p);
 		size_t column = find_target(r, item, columns);
 		if (column == SIZE_MAX) {
 			if (r->header)
-				return fail_at(r, r->record_line, "--%s: no column '%s' (columns: %s)",
-					       option, item, join_names(names, sizeof names, r->header,
-									r->header_count));
-			if (!is_all_digits(item))
-				return fail_at(r, r->record_line, "--%s: '%s' must be a column number: "
-					       "the input has no header", option, item);
-			return fail_at(r, r->record_line, "--%s: no column %s (the rows have %zu "
-				       "columns)", option, item, columns);
+				fail_at(r, r->record_line, "--%s: no column '%s' (columns: %s)", option,
+					item, join_names(names, sizeof names, r->header,
+							 r->header_count));
+			else if (!is_all_digits(item))
+				fail_at(r, r->record_line, "--%s: '%s' must be a column number: the "
+					"input has no header", option, item);
+			else
+				fail_at(r, r->record_line, "--%s: no column %s (the rows have %zu "
+					"columns)", option, item, columns);
+			break;
 		}
-		for (size_t i = 0; i < *count; i++)
-			if ((*out)[i] == column)
-				return fail_at(r, r->record_line, "--%s names column %zu twice", option,
-					       column + 1);
+		if (named[column]) {
+			fail_at(r, r->record_line, "--%s names column %zu twice", option, column + 1);
+			break;
+		}
+		named[column] = 1;
 		(*out)[(*count)++] = column;
-		if (p[length] == '\0')
-			return 0;
+		if (p[length] == '\0') {
+			result = 0;
+			break;
+		}
 		p += length + 1;
 	}
+	free(named);
+	return result;
 }
 
 /*
@@ -608,39 +601,48 @@ static int allocate_uses(struct csv_reader *r, size_t count)
 	return 0;
 }
 
-/* Header names of the target and the feature columns must be there and distinct. */
+/*
+ * Header names of the target and the feature columns must be there and
+ * distinct: checked in column-use order, so the message names the same
+ * pair a pairwise comparison would, with a hash index of the names seen.
+ */
 static int check_names(struct csv_reader *r)
 {
 	size_t count = r->n_uses + 1;
+	struct name_index seen = { 0 };
+	int result = 0;
 
-	for (size_t i = 0; i < count; i++) {
-		size_t c = i < r->n_uses ? r->uses[i].column : r->target_column;
+	for (size_t i = 0; i < count && result == 0; i++) {
+		size_t c = i < r->n_uses ? r->uses[i].column : r->target_column, other;
 		if (r->header[c][0] == '\0') {
 			if (c == 0)
-				return fail_at(r, r->record_line, "column 1 has no name in the header: "
-					       "it is probably the row index that pandas' to_csv or "
-					       "R's write.csv writes (try --ignore 1, or write the file "
-					       "with index=False)");
-			return fail_at(r, r->record_line, "column %zu has no name in the header "
-				       "(try --ignore %zu)", c + 1, c + 1);
+				result = fail_at(r, r->record_line, "column 1 has no name in the "
+						 "header: it is probably the row index that pandas' "
+						 "to_csv or R's write.csv writes (try --ignore 1, or "
+						 "write the file with index=False)");
+			else
+				result = fail_at(r, r->record_line, "column %zu has no name in the "
+						 "header (try --ignore %zu)", c + 1, c + 1);
+			break;
 		}
-		for (size_t k = 0; k < i; k++) {
-			size_t other = k < r->n_uses ? r->uses[k].column : r->target_column;
-			if (strcmp(r->header[c], r->header[other]) == 0) {
-				size_t later = c > other ? c : other;
-				return fail_at(r, r->record_line, "column name '%s' appears twice in "
-					       "the header (try --ignore %zu)", r->header[c], later + 1);
-			}
+		int added = name_index_add(&seen, r->header, c, &other);
+		if (added < 0) {
+			result = fail_memory(r);
+		} else if (added == 1) {
+			size_t later = c > other ? c : other;
+			result = fail_at(r, r->record_line, "column name '%s' appears twice in the "
+					 "header (try --ignore %zu)", r->header[c], later + 1);
 		}
 	}
-	return 0;
+	name_index_free(&seen);
+	return result;
 }
 
 /* Without schema: the target, then the features the options leave. */
 static int plan_all_columns(struct csv_reader *r, size_t columns)
 {
 	const struct csv_read_options *o = r->options;
-	size_t *listed = NULL, n_listed = 0;
+	size_t *listed = NULL, n_listed = 0, *use_of = NULL;
 	char *skip = NULL;
 	int result = -1;
 
@@ -713,11 +715,19 @@ static int plan_all_columns(struct csv_reader *r, size_t columns)
 	} else if (o->categorical) {
 		if (resolve_list(r, "categorical", o->categorical, columns, &listed, &n_listed) != 0)
 			goto done;
+		/* The use of each column (SIZE_MAX: none), so a long list stays linear. */
+		use_of = malloc(columns * sizeof *use_of);
+		if (!use_of) {
+			fail_memory(r);
+			goto done;
+		}
+		for (size_t c = 0; c < columns; c++)
+			use_of[c] = SIZE_MAX;
+		for (size_t u = 0; u < r->n_uses; u++)
+			use_of[r->uses[u].column] = u;
 		for (size_t i = 0; i < n_listed; i++) {
-			size_t u = 0;
-			while (u < r->n_uses && r->uses[u].column != listed[i])
-				u++;
-			if (u == r->n_uses) {
+			size_t u = use_of[listed[i]];
+			if (u == SIZE_MAX) {
 				fail_at(r, r->record_line, "--categorical names column %zu, which is "
 					"not a feature", listed[i] + 1);
 				goto done;
@@ -731,6 +741,7 @@ static int plan_all_columns(struct csv_reader *r, size_t columns)
 		result = set_target_name(r, "y");
 done:
 	free(listed);
+	free(use_of);
 	free(skip);
 	return result;
 }
@@ -776,11 +787,10 @@ static int plan_schema_by_name(struct csv_reader *r)
 		if (column == SIZE_MAX)
 			return fail_at(r, r->record_line, "missing column '%s' required by the model%s",
 				       name, header_is_numbers(r) ? " (try --no-header)" : "");
-		for (size_t other = column + 1; other < r->header_count; other++)
-			if (strcmp(r->header[other], r->header[column]) == 0)
-				return fail_at(r, r->record_line,
-					       "column name '%s' appears twice in the header",
-					       r->header[column]);
+		if (r->header_repeated[column])
+			return fail_at(r, r->record_line,
+				       "column name '%s' appears twice in the header",
+				       r->header[column]);
 		r->uses[u].column = column;
 	}
 
@@ -900,8 +910,11 @@ static int plan_from_first_row(struct csv_reader *r)
 		add_note(r, "the header has one field fewer than the rows: taking the first column "
 			 "as row names (as R's write.table writes them)");
 	}
-	if (r->header)
+	if (r->header) {
 		r->record_line = r->header_line;
+		if (index_header(r) != 0)
+			return -1;
+	}
 	result = plan_columns(r, r->header ? r->header_count : r->field_count);
 	r->record_line = line;
 	return result;
@@ -943,6 +956,12 @@ static int add_row_space(struct csv_reader *r)
 		if (!y)
 			return fail_memory(r);
 		r->data.y = y;
+	}
+	if (r->options->keep_lines) {
+		size_t *lines = realloc(r->data.lines, capacity * sizeof *lines);
+		if (!lines)
+			return fail_memory(r);
+		r->data.lines = lines;
 	}
 	r->row_capacity = capacity;
 	return 0;
@@ -1143,6 +1162,8 @@ static int take_row(struct csv_reader *r)
 		if (result != 0)
 			return -1;
 	}
+	if (r->data.lines)
+		r->data.lines[row] = r->record_line;
 	r->data.rows++;
 	if (o->stream_row)
 		return stream_take(r);
@@ -1178,6 +1199,8 @@ static int take_record(void *context, const struct csv_record *record, struct er
 static void reader_free(struct csv_reader *r)
 {
 	free_strings(r->header, r->header_count);
+	name_index_free(&r->header_index);
+	free(r->header_repeated);
 	for (size_t u = 0; u < r->n_uses; u++)
 		label_table_free(&r->uses[u].vocabulary);
 	free(r->uses);
@@ -1460,6 +1483,12 @@ static void shrink_rows(struct csv_reader *r)
 		smaller = realloc(r->data.y, (r->data.rows ? r->data.rows : 1) * sizeof *smaller);
 		if (smaller)
 			r->data.y = smaller;
+	}
+	if (r->data.lines) {
+		size_t *lines = realloc(r->data.lines, (r->data.rows ? r->data.rows : 1) *
+					sizeof *lines);
+		if (lines)
+			r->data.lines = lines;
 	}
 }
 

@@ -204,7 +204,6 @@ static void record_done(int c, void *data)
 {
 	struct feeder *f = data;
 
-	(void)c;
 	if (!f->failed) {
 		if (array_grow((void **)&f->fields, &f->fields_capacity, f->field_count + 1,
 			       sizeof *f->fields) != 0) {
@@ -213,6 +212,7 @@ static void record_done(int c, void *data)
 			struct csv_record record = {
 				.fields = f->fields, .count = f->field_count,
 				.line = f->record_open ? f->record_line : f->line, .end_line = f->line,
+				.terminated = c != -1,
 			};
 			for (size_t i = 0; i < f->field_count; i++)
 				f->fields[i] = f->text + f->field_start[i];
@@ -437,7 +437,8 @@ static int hand_over(struct feeder *f, char *line, const struct split *s, size_t
 
 	struct csv_record record = {
 		.fields = f->fields, .count = count, .line = f->line, .end_line = f->line,
-		.padded = 1, .is_number = s->is_number + first, .numbers = s->numbers + first,
+		.terminated = 1, .padded = 1, .is_number = s->is_number + first,
+		.numbers = s->numbers + first,
 	};
 	if (f->handler(f->context, &record, f->err) != 0) {
 		f->failed = 1;

@@ -23,6 +23,7 @@ struct csv_record {
 	size_t count;
 	size_t line;            /* physical line the record starts on, 1-based */
 	size_t end_line;        /* physical line it ends on */
+	int terminated;         /* it ends with a line ending, not at the end of the input */
 	int padded;             /* each field may be read up to 8 bytes past its NUL */
 	/*
 	 * NULL, or for each field whether it is a short plain decimal

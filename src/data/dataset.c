@@ -7,6 +7,7 @@
  */
 #include "dataset.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ void dataset_free(struct dataset *d)
 		return;
 	free(d->x);
 	free(d->y);
+	free(d->lines);
 	free(d->notes);
 	schema_free(&d->schema);
 	memset(d, 0, sizeof *d);
@@ -61,6 +63,45 @@ int dataset_fill_missing(struct dataset *d, const size_t *rows, size_t count, st
  * in order and the per-column sums kept in mean[] and scale[], so no
  * memory is needed.
  */
+/*
+ * Mean and population deviation of column j with every value scaled by
+ * 2^-e, e the exponent of the column's largest magnitude: the scaled
+ * values lie in (-1, 1), so neither sum can overflow, and scaling by a
+ * power of two is exact (the sums round as the unscaled sums would with
+ * an unbounded exponent).  For a column whose plain sums overflow.
+ */
+static void column_stats_scaled(const struct dataset *d, const size_t *rows, size_t count,
+				size_t j, double *mean, double *scale)
+{
+	size_t features = d->features;
+	double largest = 0.0, sum = 0.0, squares = 0.0;
+	int e;
+
+	for (size_t i = 0; i < count; i++) {
+		double x = fabs(d->x[(rows ? rows[i] : i) * features + j]);
+		largest = x > largest ? x : largest;
+	}
+	frexp(largest, &e);
+	for (size_t i = 0; i < count; i++)
+		sum += ldexp(d->x[(rows ? rows[i] : i) * features + j], -e);
+	double scaled_mean = sum / (double)count;
+	for (size_t i = 0; i < count; i++) {
+		double deviation = ldexp(d->x[(rows ? rows[i] : i) * features + j], -e) - scaled_mean;
+		squares += deviation * deviation;
+	}
+	double variance = squares / (double)count;
+	/*
+	 * Both are at most the largest magnitude, below DBL_MAX; only a
+	 * rounding at the very top of the range could reach 2^1024.
+	 */
+	*mean = ldexp(scaled_mean, e);
+	*scale = variance > 0.0 ? ldexp(sqrt(variance), e) : 1.0;
+	if (!isfinite(*mean))
+		*mean = copysign(DBL_MAX, scaled_mean);
+	if (!isfinite(*scale))
+		*scale = DBL_MAX;
+}
+
 void dataset_column_stats(const struct dataset *d, const size_t *rows, size_t count,
 			  double *mean, double *scale)
 {
@@ -95,6 +136,14 @@ void dataset_column_stats(const struct dataset *d, const size_t *rows, size_t co
 		double variance = scale[j] / (double)count;
 		/* A constant column is centred, never divided by zero. */
 		scale[j] = variance > 0.0 ? sqrt(variance) : 1.0;
+		/*
+		 * Values near +-1e308 overflow the sum or the sum of squares to
+		 * inf (or nan), a statistic no model file may hold.  Only such a
+		 * column is computed again, scaled: every other keeps the plain
+		 * sums above, bit for bit as before.
+		 */
+		if (!isfinite(mean[j]) || !isfinite(scale[j]))
+			column_stats_scaled(d, rows, count, j, &mean[j], &scale[j]);
 	}
 }
 

@@ -55,7 +55,18 @@ void schema_standardize(const struct schema *s, double *x, size_t rows)
 		for (size_t j = 0; j < features; j++) {
 			if (s->feature_fill && isnan(row[j]))
 				row[j] = s->feature_fill[j];
-			row[j] = (row[j] - s->feature_mean[j]) / s->feature_scale[j];
+			double centred = (row[j] - s->feature_mean[j]) / s->feature_scale[j];
+			/*
+			 * x - mean overflows for values near +-1e308 of opposite
+			 * signs; dividing first cannot (for a row of the training
+			 * data each part is at most the square root of the row
+			 * count).  Only then: every other value keeps the bits of
+			 * the subtraction first.
+			 */
+			if (!isfinite(centred) && isfinite(row[j]))
+				centred = row[j] / s->feature_scale[j] -
+					  s->feature_mean[j] / s->feature_scale[j];
+			row[j] = centred;
 		}
 		if (s->rotation) {
 			double *scratch = s->rotation + features * features;

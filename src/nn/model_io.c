@@ -20,6 +20,7 @@
 
 #include "array.h"
 #include "csv_records.h"
+#include "name_index.h"
 #include "output.h"
 #include "parse.h"
 
@@ -117,6 +118,7 @@ struct kept_record {
 	size_t line;
 	size_t sequence;        /* its place among all records of the file */
 	size_t count;
+	int terminated;         /* a line ending follows it (csv_record.terminated) */
 	char **fields;          /* count strings in one allocation with the array */
 };
 
@@ -179,7 +181,7 @@ static int keep_record(void *context, const struct csv_record *record, struct er
 	fields[record->count] = NULL;
 	*kept = (struct kept_record){ .kind = kind, .line = record->line,
 				      .sequence = r->sequence, .count = record->count,
-				      .fields = fields };
+				      .terminated = record->terminated, .fields = fields };
 	if (r->per_kind[kind] == 0)
 		r->first[kind] = r->n_records;
 	else if (r->per_kind[kind] == 1)
@@ -229,6 +231,14 @@ static int check_version(struct reader *r, int *version)
 		if (r->per_kind[RECORD_LAYER])
 			return fail_at(r, first_of(r, RECORD_LAYER)->line,
 				       "layer record without a format record");
+		/*
+		 * Without an end record, the line ending after the last model
+		 * record is all that tells a whole file from one cut inside its
+		 * last number (descent always wrote one).
+		 */
+		if (r->n_records && !r->records[r->n_records - 1].terminated)
+			return fail_at(r, r->records[r->n_records - 1].line, "the version-1 model "
+				       "ends without a line ending (the file was cut short?)");
 		return 0;
 	}
 	if (format->count != 3 || strcmp(format->fields[1], "descent-model") != 0)
@@ -361,10 +371,14 @@ static int check_sizes(struct reader *r, const struct head *head, const struct l
 	return 0;
 }
 
-/* Names, statistics, classes and target into a fresh schema. */
-static int read_schema(struct reader *r, struct schema *s)
+/*
+ * Names, statistics, classes and target into a fresh schema; classes_seen
+ * indexes the class labels read so far, so that many classes stay linear.
+ */
+static int read_schema_records(struct reader *r, struct schema *s,
+			       struct name_index *classes_seen)
 {
-	size_t features = 0, classes = 0, rotations = 0, index;
+	size_t features = 0, classes = 0, rotations = 0, index = 0;
 	const char *why;
 
 	if (schema_allocate(s, r->per_kind[RECORD_FEATURE], r->per_kind[RECORD_CLASS], r->err) != 0 ||
@@ -391,9 +405,6 @@ static int read_schema(struct reader *r, struct schema *s)
 				return fail_at(r, k->line, "class record needs: class,INDEX,LABEL");
 			if (index != classes++)
 				return fail_at(r, k->line, "class %s out of order", f[1]);
-			for (size_t other = 0; other < index; other++)
-				if (strcmp(s->class_labels[other], f[2]) == 0)
-					return fail_at(r, k->line, "class '%s' listed twice", f[2]);
 			slot = &s->class_labels[index];
 		} else if (k->kind == RECORD_CATEGORY || k->kind == RECORD_MISSING) {
 			/* After every feature record: their indices are inputs already read. */
@@ -436,8 +447,24 @@ static int read_schema(struct reader *r, struct schema *s)
 		*slot = strdup(f[k->kind == RECORD_TARGET ? 1 : 2]);
 		if (!*slot)
 			return error_set(r->err, EXIT_SOFTWARE, "out of memory");
+		if (k->kind == RECORD_CLASS) {
+			int added = name_index_add(classes_seen, s->class_labels, index, NULL);
+			if (added < 0)
+				return error_set(r->err, EXIT_SOFTWARE, "out of memory");
+			if (added == 1)
+				return fail_at(r, k->line, "class '%s' listed twice", f[2]);
+		}
 	}
 	return 0;
+}
+
+static int read_schema(struct reader *r, struct schema *s)
+{
+	struct name_index classes_seen = { 0 };
+	int result = read_schema_records(r, s, &classes_seen);
+
+	name_index_free(&classes_seen);
+	return result;
 }
 
 /*

@@ -223,34 +223,37 @@ START_TEST(test_whole_stdout_is_a_model_file)
 }
 END_TEST
 
+/* Version-1 files as descent 0.1 wrote them. */
+static const char version_1_linear[] =
+	"# descent 0.1.0: --model linear\n"
+	"# kind,epoch,train_loss,val_loss,accuracy,lr,seconds\n"
+	"epoch,0,1.5,,,0.01,0.000001\n"
+	"epoch,1,0.5,,,0.01,0.000002\n"
+	"status,completed,1\n"
+	"model,linear\n"
+	"layers,2,1\n"
+	"target,y\n"
+	"feature,1,a,0,1\n"
+	"feature,2,b,0.5,2\n"
+	"weight,1,1,1,0.25\n"
+	"weight,1,1,2,-0.75\n"
+	"bias,1,1,3\n";
+static const char version_1_logistic[] =
+	"model,logistic\n"
+	"layers,2,1\n"
+	"target,\"diagnosis, final\"\n"
+	"feature,1,\"with,comma\",1.5,0.25\n"
+	"feature,2,b,-2,4\n"
+	"class,0,benign\n"
+	"class,1,\"malignant, \"\"very\"\"\"\n"
+	"weight,1,1,1,0.1\n"
+	"weight,1,1,2,-0.2\n"
+	"bias,1,1,0.30000000000000004\n";
+
 /* descent 0.1's own output still reads, to the same values. */
 START_TEST(test_version_1_reads)
 {
-	const char *linear =
-		"# descent 0.1.0: --model linear\n"
-		"# kind,epoch,train_loss,val_loss,accuracy,lr,seconds\n"
-		"epoch,0,1.5,,,0.01,0.000001\n"
-		"epoch,1,0.5,,,0.01,0.000002\n"
-		"status,completed,1\n"
-		"model,linear\n"
-		"layers,2,1\n"
-		"target,y\n"
-		"feature,1,a,0,1\n"
-		"feature,2,b,0.5,2\n"
-		"weight,1,1,1,0.25\n"
-		"weight,1,1,2,-0.75\n"
-		"bias,1,1,3\n";
-	const char *logistic =
-		"model,logistic\n"
-		"layers,2,1\n"
-		"target,\"diagnosis, final\"\n"
-		"feature,1,\"with,comma\",1.5,0.25\n"
-		"feature,2,b,-2,4\n"
-		"class,0,benign\n"
-		"class,1,\"malignant, \"\"very\"\"\"\n"
-		"weight,1,1,1,0.1\n"
-		"weight,1,1,2,-0.2\n"
-		"bias,1,1,0.30000000000000004\n";
+	const char *linear = version_1_linear, *logistic = version_1_logistic;
 	struct model m;
 	struct error err;
 
@@ -352,12 +355,23 @@ static char *small_network_text(struct model *m)
 	return write_text(m, "");
 }
 
-/* A file cut anywhere before its end record is complete is refused. */
+/*
+ * A file cut anywhere before its end record is complete is refused:
+ * _i = 0 is a small residual network, 1.. each of the round-trip cases
+ * (every head, hidden layers or none).
+ */
 START_TEST(test_cut_files_are_refused)
 {
 	struct model m, back;
 	struct error err;
-	char *text = small_network_text(&m);
+	char *text;
+
+	if (_i == 0) {
+		text = small_network_text(&m);
+	} else {
+		make_model(&m, &cases[_i - 1], 40 + (uint64_t)_i);
+		text = write_text(&m, "");
+	}
 	size_t length = strlen(text);
 
 	for (size_t cut = 0; cut <= length; cut++) {
@@ -375,6 +389,76 @@ START_TEST(test_cut_files_are_refused)
 		}
 	}
 	free(text);
+	model_free(&m);
+}
+END_TEST
+
+/*
+ * A version-1 file has no end record: a cut anywhere, even inside the
+ * last number or just before the final line feed, is still refused
+ * (the line ending after the last record is required).
+ */
+START_TEST(test_version_1_cut_files_are_refused)
+{
+	const char *texts[] = { version_1_linear, version_1_logistic };
+	struct model m;
+	struct error err;
+
+	for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+		size_t length = strlen(texts[t]);
+		for (size_t cut = 0; cut <= length; cut++) {
+			err.status = 0;
+			int status = read_text(texts[t], cut, &m, &err);
+			if (cut == length) {
+				ck_assert_msg(status == 0, "whole file: %s", err.message);
+				model_free(&m);
+				continue;
+			}
+			ck_assert_msg(status == -1, "version-1 text %zu cut at %zu of %zu is accepted",
+				      t, cut, length);
+			ck_assert_msg(err.status == EXIT_DATA, "cut at %zu: status %d (%s)", cut,
+				      err.status, err.message);
+			ck_assert_ptr_null(m.params);
+		}
+	}
+	/* The message says what is wrong. */
+	ck_assert_int_eq(read_text(version_1_linear, strlen(version_1_linear) - 1, &m, &err), -1);
+	ck_assert_msg(strstr(err.message, "model.csv:13: the version-1 model ends without a "
+			     "line ending") != NULL, "message: %s", err.message);
+}
+END_TEST
+
+/*
+ * A UTF-8 byte order mark before a model file (an editor on Windows put
+ * it there) is skipped as it is before a data file: version 2, version 1,
+ * and the whole standard output of a run.
+ */
+START_TEST(test_byte_order_mark)
+{
+	const char *before[] = { "", "# descent 0.2.0: --model softmax\nepoch,0,1.5,,,0.01,0\n" };
+	struct model m, back;
+	struct error err;
+
+	make_model(&m, &cases[2], 11);
+	for (size_t b = 0; b < sizeof before / sizeof before[0]; b++) {
+		char *text = write_text(&m, before[b]);
+		char *marked = malloc(strlen(text) + 4);
+		ck_assert_ptr_nonnull(marked);
+		strcpy(marked, "\xEF\xBB\xBF");
+		strcat(marked, text);
+		ck_assert_msg(read_text(marked, strlen(marked), &back, &err) == 0, "%s",
+			      err.message);
+		same_model(&m, &back);
+		model_free(&back);
+		free(marked);
+		free(text);
+	}
+	model_free(&m);
+
+	char marked[sizeof version_1_linear + 3] = "\xEF\xBB\xBF";
+	strcat(marked, version_1_linear);
+	ck_assert_msg(read_text(marked, strlen(marked), &m, &err) == 0, "%s", err.message);
+	ck_assert_str_eq(m.schema.feature_names[0], "a");
 	model_free(&m);
 }
 END_TEST
@@ -625,7 +709,10 @@ static Suite *model_io_suite(void)
 	tcase_add_test(tc, test_whole_stdout_is_a_model_file);
 	tcase_add_test(tc, test_version_1_reads);
 	tcase_add_test(tc, test_refusals);
-	tcase_add_test(tc, test_cut_files_are_refused);
+	tcase_add_loop_test(tc, test_cut_files_are_refused, 0,
+			    (int)(sizeof cases / sizeof cases[0]) + 1);
+	tcase_add_test(tc, test_version_1_cut_files_are_refused);
+	tcase_add_test(tc, test_byte_order_mark);
 	tcase_add_test(tc, test_version_2_refusals);
 	tcase_add_test(tc, test_inconsistent_layers);
 	tcase_add_test(tc, test_logistic_refuses_three_classes);

@@ -322,10 +322,13 @@ static void describe_divergence(struct run *r, long epoch, long step, const char
 	size_t size = sizeof r->result->message;
 	const struct optim_hyper *h = &r->c->hyper;
 	double lr = r->lr;      /* the step in force at the diverging step, not --lr */
+	char norm_text[48] = "";
+	/* Only figures that were computed: a NaN or inf norm says nothing. */
+	if (isfinite(gradient_norm))
+		snprintf(norm_text, sizeof norm_text, ", gradient norm %.6g", gradient_norm);
 	int used = snprintf(text, size,
-			    "diverged at epoch %ld, step %ld: %s (last finite loss %.6g at epoch %ld, "
-			    "gradient norm %.6g)", epoch, step, what, r->last_finite_loss,
-			    r->last_finite_epoch, gradient_norm);
+			    "diverged at epoch %ld, step %ld: %s (last finite loss %.6g at epoch %ld%s)",
+			    epoch, step, what, r->last_finite_loss, r->last_finite_epoch, norm_text);
 	double lambda_max = train_largest_curvature(r->m, r->initial, r->training,
 						    h->weight_decay, r->c->seed);
 	if (used < 0 || (size_t)used >= size)
@@ -346,12 +349,15 @@ static void describe_divergence(struct run *r, long epoch, long step, const char
 			 "gradient descent is stable only for a step size below 2/lambda_max = %.3g "
 			 "(this run's step size then: %.6g)\ntry --lr %.3g or smaller", lambda_max,
 			 limit, lr, round_down(0.9 * limit));
-	} else {
+	} else if (lambda_max > 0) {
 		/* The full-batch bound holds, yet the run diverged: blame the noise. */
 		snprintf(text + used, size - (size_t)used,
-			 "\nthe step size %.6g is below 2/lambda_max at the initial weights%s, but "
+			 "\nthe step size %.6g is below 2/lambda_max at the initial weights, but "
 			 "mini-batch noise or growing curvature made the run diverge\n"
-			 "try --lr %.3g or smaller", lr, lambda_max > 0 ? "" : " (not estimated)",
+			 "try --lr %.3g or smaller", lr, round_down(lr / 10));
+	} else {
+		/* No estimate (the curvature overflowed too): no bound to compare with. */
+		snprintf(text + used, size - (size_t)used, "\ntry --lr %.3g or smaller",
 			 round_down(lr / 10));
 	}
 }

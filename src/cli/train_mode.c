@@ -27,13 +27,11 @@
 #include "train.h"
 #include "train_state.h"
 
-/* A path or name in a comment, quoted, with control characters as '?'. */
+/* A path or name in the comment: one shell word, escaped so the comment stays one line. */
 static void write_quoted_name(FILE *out, const char *option, const char *name)
 {
-	fprintf(out, " --%s '", option);
-	for (const char *p = name; *p; p++)
-		putc((unsigned char)*p < 0x20 ? '?' : *p, out);
-	putc('\'', out);
+	fprintf(out, " --%s ", option);
+	output_write_shell_word(out, name);
 }
 
 void describe_configuration(FILE *out, const struct options *o, const struct model *m,
@@ -84,7 +82,7 @@ void describe_configuration(FILE *out, const struct options *o, const struct mod
 	else if (o->delimiter == '\t')
 		fputs(" --delimiter tab", out);
 	else if (o->delimiter != ',')
-		fprintf(out, " --delimiter '%c'", o->delimiter);
+		write_quoted_name(out, "delimiter", (char[]){ o->delimiter, '\0' });
 	if (o->features)
 		write_quoted_name(out, "features", o->features);
 	if (o->ignore)

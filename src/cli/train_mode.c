@@ -619,6 +619,9 @@ int cli_train(const struct options *o, struct error *err)
 	if (result.stop == TRAIN_DIVERGED) {
 		cli_print_message(result.message);
 		status = error_set(err, EXIT_DIVERGED, "the last finite weights were written");
+	} else if (result.stop == TRAIN_LINE_SEARCH_FAILED) {
+		cli_print_message(result.message);
+		status = error_set(err, EXIT_DIVERGED, "the weights before that step were written");
 	} else if (result.stop == TRAIN_INTERRUPTED) {
 		status = error_set(err, EXIT_INTERRUPTED,
 				   "interrupted in epoch %ld; the weights reached were written",

@@ -31,6 +31,7 @@ const char *train_stop_name(enum train_stop stop)
 	case TRAIN_EARLY_STOPPED: return "early-stopped";
 	case TRAIN_DIVERGED: return "diverged";
 	case TRAIN_INTERRUPTED: return "interrupted";
+	case TRAIN_LINE_SEARCH_FAILED: return "line-search-failed";
 	}
 	return "unknown";
 }
@@ -463,6 +464,16 @@ static int full_batch_epoch(struct run *r, long epoch, long *t, double *lr, doub
 	if (outcome == OPTIM_ITERATE_NONFINITE) {
 		diverge(r, epoch, *t, "the objective or its gradient is not finite",
 			norm(r->grad, r->m->net.n_params));
+		return 0;
+	}
+	if (outcome == OPTIM_ITERATE_SEARCH_FAILED) {
+		/* Not converged: the weights did not move because every step tried overshot. */
+		r->result->stop = TRAIN_LINE_SEARCH_FAILED;
+		r->result->epoch = r->last_finite_epoch;
+		snprintf(r->result->message, sizeof r->result->message,
+			 "the lbfgs line search found no step that lowers the objective at epoch %ld, "
+			 "step %ld (step size %.6g): the weights did not move\ntry --lr %.3g or smaller",
+			 epoch, *t, *lr, round_down(fmin(*lr / 10, 1.0)));
 		return 0;
 	}
 	if (outcome == OPTIM_ITERATE_CONVERGED)

@@ -83,13 +83,14 @@ enum train_stop {
 	TRAIN_CONVERGED,        /* lbfgs: the gradient vanished */
 	TRAIN_EARLY_STOPPED,    /* --patience ran out; best weights restored */
 	TRAIN_DIVERGED,
-	TRAIN_INTERRUPTED
+	TRAIN_INTERRUPTED,
+	TRAIN_LINE_SEARCH_FAILED        /* lbfgs: no step lowered the objective; with a message */
 };
 
 struct train_result {
 	enum train_stop stop;
 	long epoch;             /* the epoch the final weights belong to */
-	char message[2048];     /* for diverged runs: what happened, what to try */
+	char message[2048];     /* diverged, line-search-failed: what happened, what to try */
 };
 
 /* Set by the SIGINT handler; the loop stops after the current step. */

@@ -112,25 +112,44 @@ void describe_configuration(FILE *out, const struct options *o, const struct mod
 		"# kind,epoch,train_loss,val_loss,train_accuracy,val_accuracy,lr,seconds\n");
 }
 
+/*
+ * The first SIGINT or SIGTERM asks the loop to stop after the current step.
+ * The second ends the process at once, by the signal's default action,
+ * after removing the temporary file of a --save in progress.
+ */
 static void on_interrupt(int signal_number)
 {
-	(void)signal_number;
-	train_interrupted = 1;
+	if (!train_interrupted) {
+		train_interrupted = signal_number;
+		return;
+	}
+	model_save_abandon();
+	signal(signal_number, SIG_DFL);
+	raise(signal_number);   /* delivered as soon as the handler returns */
 }
 
 void catch_interrupt(void)
 {
+	static const int signals[] = { SIGINT, SIGTERM };
 	struct sigaction action, previous;
 
-	/* A run started with SIGINT ignored (nohup, "&" in a script) keeps it so. */
-	if (sigaction(SIGINT, NULL, &previous) == 0 && previous.sa_handler == SIG_IGN)
-		return;
 	memset(&action, 0, sizeof action);
 	action.sa_handler = on_interrupt;
-	/* The second Ctrl-C finds the default action again and ends at once. */
-	action.sa_flags = SA_RESETHAND;
 	sigemptyset(&action.sa_mask);
-	sigaction(SIGINT, &action, NULL);
+	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
+		sigaddset(&action.sa_mask, signals[i]);
+	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+		/* A run started with one ignored (nohup, "&" in a script) keeps it so. */
+		if (sigaction(signals[i], NULL, &previous) == 0 && previous.sa_handler == SIG_IGN)
+			continue;
+		sigaction(signals[i], &action, NULL);
+	}
+}
+
+/* 130 after SIGINT, 143 after SIGTERM: 128 plus the signal, as a shell reports it. */
+int interrupted_status(void)
+{
+	return train_interrupted == SIGTERM ? EXIT_TERMINATED : EXIT_INTERRUPTED;
 }
 
 /*
@@ -623,8 +642,9 @@ int cli_train(const struct options *o, struct error *err)
 		cli_print_message(result.message);
 		status = error_set(err, EXIT_DIVERGED, "the weights before that step were written");
 	} else if (result.stop == TRAIN_INTERRUPTED) {
-		status = error_set(err, EXIT_INTERRUPTED,
-				   "interrupted in epoch %ld; the weights reached were written",
+		status = error_set(err, interrupted_status(),
+				   "%s in epoch %ld; the weights reached were written",
+				   train_interrupted == SIGTERM ? "terminated (SIGTERM)" : "interrupted",
 				   result.epoch);
 	}
 done:

@@ -93,7 +93,10 @@ struct train_result {
 	char message[2048];     /* diverged, line-search-failed: what happened, what to try */
 };
 
-/* Set by the SIGINT handler; the loop stops after the current step. */
+/*
+ * Set by the SIGINT and SIGTERM handler, to the signal's number; the loop
+ * stops after the current step.  0 until then.
+ */
 extern volatile sig_atomic_t train_interrupted;
 
 const char *train_stop_name(enum train_stop stop);

@@ -493,6 +493,7 @@ int cli_train(const struct options *o, struct error *err)
 	struct train_state saved = { 0 }, reached = { 0 };
 	FILE *log = NULL;
 	double *initial = NULL;         /* --landscape line: the weights before training */
+	char *preamble = NULL;          /* the comment lines, for train_run */
 	int status = -1;
 
 	if (!head) {
@@ -592,12 +593,22 @@ int cli_train(const struct options *o, struct error *err)
 		fputs("epoch,train_loss,val_loss,train_accuracy,val_accuracy,lr,seconds\n", log);
 		config.log = log;
 	}
+	/* The comments wait for train_run to accept the data: bad data leaves stdout empty. */
 	if (!o->quiet) {
-		describe_configuration(stdout, o, &m, &config);
-		if (output_flush(stdout) != 0) {
-			error_set(err, EXIT_IO, "write error");
+		size_t length;
+		FILE *text = open_memstream(&preamble, &length);
+		if (text) {
+			describe_configuration(text, o, &m, &config);
+			if (fclose(text) != 0) {
+				free(preamble);
+				preamble = NULL;
+			}
+		}
+		if (!preamble) {
+			error_set(err, EXIT_SOFTWARE, "out of memory");
 			goto done;
 		}
+		config.preamble = preamble;
 	}
 	catch_interrupt();
 	config.save_state = o->save_state ? &reached : NULL;
@@ -661,5 +672,6 @@ done:
 	train_state_free(&saved);
 	train_state_free(&reached);
 	free(initial);
+	free(preamble);
 	return status;
 }

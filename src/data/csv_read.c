@@ -927,6 +927,7 @@ static int add_row_space(struct csv_reader *r)
 	size_t capacity = r->row_capacity ? 2 * r->row_capacity : 256;
 	size_t features = r->data.features ? r->data.features : 1;
 	double *x, *y;
+	size_t *line;
 
 	if (r->row_capacity >= SIZE_MAX / 2 || capacity > SIZE_MAX / sizeof *x / features)
 		return fail_memory(r);
@@ -934,6 +935,10 @@ static int add_row_space(struct csv_reader *r)
 	if (!x)
 		return fail_memory(r);
 	r->data.x = x;
+	line = realloc(r->data.line, capacity * sizeof *line);
+	if (!line)
+		return fail_memory(r);
+	r->data.line = line;
 	if (r->target_column != SIZE_MAX) {
 		y = realloc(r->data.y, capacity * sizeof *y);
 		if (!y)
@@ -1119,6 +1124,7 @@ static int take_row(struct csv_reader *r)
 		if (result != 0)
 			return -1;
 	}
+	r->data.line[row] = r->record_line;
 	r->data.rows++;
 	if (o->stream_row)
 		return stream_take(r);
@@ -1437,6 +1443,12 @@ static void shrink_rows(struct csv_reader *r)
 		if (smaller)
 			r->data.y = smaller;
 	}
+	if (r->data.line) {
+		size_t *fewer = realloc(r->data.line, (r->data.rows ? r->data.rows : 1) *
+					sizeof *fewer);
+		if (fewer)
+			r->data.line = fewer;
+	}
 }
 
 int csv_read_dataset(FILE *in, const struct csv_read_options *options, struct dataset *out,
@@ -1471,6 +1483,7 @@ int csv_read_dataset(FILE *in, const struct csv_read_options *options, struct da
 		return -1;
 	}
 	shrink_rows(&reader);
+	reader.data.source = options->source;
 	*out = reader.data;
 	memset(&reader.data, 0, sizeof reader.data);
 	reader_free(&reader);

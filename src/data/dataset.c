@@ -20,6 +20,7 @@ void dataset_free(struct dataset *d)
 		return;
 	free(d->x);
 	free(d->y);
+	free(d->line);
 	free(d->notes);
 	schema_free(&d->schema);
 	memset(d, 0, sizeof *d);

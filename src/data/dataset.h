@@ -21,6 +21,8 @@ struct dataset {
 	size_t features;
 	double *x;              /* rows x features, row-major */
 	double *y;              /* rows; NULL when the data has no target */
+	size_t *line;           /* rows: the input line each row starts on; may be NULL */
+	const char *source;     /* the input's name for messages ("<stdin>", a path); not owned */
 	/* Names, target, classes (statistics unset); empty once moved away. */
 	struct schema schema;
 	size_t n_classes;       /* classes of y, kept when the schema moves */

@@ -606,6 +606,48 @@ static int capture_state(const struct run *r, struct train_state *s, long epoch,
 	return 0;
 }
 
+/*
+ * The initial loss is not finite: bad data (or weights from --init), refused
+ * like any other with the first training row whose own loss is not finite,
+ * its line, its largest input and its target.
+ */
+static int refuse_nonfinite_start(struct run *r, struct error *err)
+{
+	const struct data_view *view = r->training;
+	const struct dataset *d = view->data;
+	const struct model *m = r->m;
+	struct objective_sums sums;
+
+	for (size_t i = 0; i < view->count; i++) {
+		size_t row = view->rows ? view->rows[i] : i, largest = 0;
+		memory_source_select(&r->batch_pass.rows, &row, 1);
+		if (isfinite(pass_mean(&r->batch_pass, m->params, NULL, &sums)))
+			continue;
+		const double *x = d->x + row * d->features;
+		for (size_t j = 1; j < d->features; j++)
+			if (fabs(x[j]) > fabs(x[largest]))
+				largest = j;
+		char where[64], target[64] = "";
+		if (d->line)
+			snprintf(where, sizeof where, "%s:%zu", d->source ? d->source : "<stdin>",
+				 d->line[row]);
+		else
+			snprintf(where, sizeof where, "row %zu", row + 1);
+		if (d->y && !m->head->classifier)
+			snprintf(target, sizeof target, ", target %.6g", d->y[row]);
+		const char *name = d->features && m->schema.feature_names ?
+				   m->schema.feature_names[largest] : NULL;
+		return error_set(err, EXIT_DATA, "%s: the loss of this row is not finite at the "
+				 "starting weights (largest input %.6g%s%s%s%s): numbers this large "
+				 "overflow the loss (try --standardize, or rescale the data)", where,
+				 d->features ? x[largest] : 0.0, name ? ", column '" : "",
+				 name ? name : "", name ? "'" : "", target);
+	}
+	return error_set(err, EXIT_DATA, "the initial loss is not finite, though the loss of "
+			 "every row is: their sum overflows (try --standardize, or rescale the "
+			 "data)");
+}
+
 int train_run(struct model *m, const struct data_view *training,
 	      const struct data_view *validation, const struct train_config *c, FILE *out,
 	      struct train_result *result, struct error *err)
@@ -647,7 +689,12 @@ int train_run(struct model *m, const struct data_view *training,
 	double lr = schedule_step_size(&config.schedule, start + 1, t + 1);
 	double value = 0.0;
 	if (!isfinite(figures.train_loss)) {
-		status = error_set(err, EXIT_DATA, "the initial loss is not finite");
+		status = refuse_nonfinite_start(&r, err);
+		goto done;
+	}
+	/* The data is accepted: only now does anything reach out. */
+	if (c->preamble && (fputs(c->preamble, out) == EOF || output_flush(out) != 0)) {
+		status = error_set(err, EXIT_IO, "write error");
 		goto done;
 	}
 	if (write_epoch(&r, start, &figures, lr) != 0) {

@@ -60,6 +60,12 @@ struct train_config {
 	/* --log FILE: the epoch records go there as a CSV table instead of to out. */
 	FILE *log;
 	/*
+	 * Written to out (and flushed) once the data is accepted, that is once
+	 * the initial loss is finite, before any record: the comment lines.
+	 * NULL: none.  Bad data then leaves out empty.
+	 */
+	const char *preamble;
+	/*
 	 * Largest over smallest standard deviation of the non-constant feature
 	 * columns of the training rows, as trained on (0: not known); above
 	 * 100 a divergence message suggests --standardize.

@@ -339,6 +339,7 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake, done;
 	unsigned long generation;
+	unsigned long created_generation;       /* generation when the last workers were created */
 	size_t threads;                 /* the caller included */
 	size_t started;                 /* workers created */
 	size_t pending;
@@ -366,7 +367,11 @@ static void *worker(void *arg)
 	unsigned long seen = 0;
 
 	pthread_mutex_lock(&pool.lock);
-	seen = pool.generation;
+	/*
+	 * The generation when this worker was created, not now: a job handed
+	 * out before the thread first ran is still this worker's to do.
+	 */
+	seen = pool.created_generation;
 	for (;;) {
 		while (pool.generation == seen)
 			pthread_cond_wait(&pool.wake, &pool.lock);
@@ -406,6 +411,7 @@ size_t kernel_set_threads(size_t threads)
 	sigset_t all, before;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &before);
+	pool.created_generation = pool.generation;
 	while (pool.started + 1 < threads) {
 		pthread_t id;
 		pthread_attr_t attr;

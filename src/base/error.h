@@ -16,7 +16,8 @@ enum exit_status {
 	EXIT_SOFTWARE = 70,     /* internal error (out of memory, a bug) */
 	EXIT_CANTCREAT = 73,    /* an output file (--save, --log) cannot be created */
 	EXIT_IO = 74,           /* write error */
-	EXIT_INTERRUPTED = 130  /* stopped by SIGINT; weights still written */
+	EXIT_INTERRUPTED = 130, /* stopped by SIGINT; weights still written */
+	EXIT_TERMINATED = 143   /* stopped by SIGTERM; weights still written */
 };
 
 struct error {

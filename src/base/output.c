@@ -54,6 +54,35 @@ void output_write_field(FILE *out, const char *text)
 	putc('"', out);
 }
 
+void output_write_shell_word(FILE *out, const char *text)
+{
+	int plain = 1;
+
+	for (const unsigned char *p = (const unsigned char *)text; *p && plain; p++)
+		plain = *p >= 0x20 && *p != 0x7f && *p != '\'';
+	if (plain) {
+		fprintf(out, "'%s'", text);
+		return;
+	}
+	fputs("$'", out);
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		switch (*p) {
+		case '\n': fputs("\\n", out); break;
+		case '\t': fputs("\\t", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\'': fputs("\\'", out); break;
+		default:
+			/* Bytes from 0x80 up (UTF-8) are printable text. */
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(out, "\\x%02x", *p);
+			else
+				putc(*p, out);
+		}
+	}
+	putc('\'', out);
+}
+
 int output_flush(FILE *out)
 {
 	if (fflush(out) != 0 || ferror(out))

@@ -18,6 +18,13 @@ void output_write_exact(FILE *out, double x);
 void output_write_shortest(FILE *out, double x);
 /* Write a text field, quoted (RFC 4180) when a CSV reader needs it to be. */
 void output_write_field(FILE *out, const char *text);
+/*
+ * Write text as one shell word on one line, for a # comment: 'text' when
+ * every byte is printable and none is a quote, else $'text' with C escapes
+ * (\n, \t, \\, \', \xHH) as bash, ksh and zsh read them, so a comment
+ * never spans lines and still says exactly what was given.
+ */
+void output_write_shell_word(FILE *out, const char *text);
 /* Flush and report whether every write so far succeeded: 0 or -1. */
 int output_flush(FILE *out);
 

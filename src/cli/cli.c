@@ -5,9 +5,11 @@
  * ones both modes use (modes.h).
  */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700         /* realpath */
 #include "cli.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -64,26 +66,20 @@ void cli_warn_ignored(const char *option, const char *what)
 	fprintf(stderr, "descent: warning: --%s does not apply to %s (ignored)\n", option, what);
 }
 
-/*
- * An output file must be creatable before any training: its directory
- * exists and is writable (--save writes a temporary file there, then
- * renames it), and it is not itself a directory.
- */
-int cli_check_creatable(const char *option, const char *path, struct error *err)
+/* The directory of target (path as given, or where its link points) exists and is writable. */
+static int check_directory(const char *option, const char *path, const char *target,
+			   struct error *err)
 {
-	const char *slash = strrchr(path, '/');
+	const char *slash = strrchr(target, '/');
 	char directory[4096];
 	struct stat info;
 
-	if (stat(path, &info) == 0 && S_ISDIR(info.st_mode))
-		return error_set(err, EXIT_CANTCREAT, "cannot create --%s '%s': it is a directory",
-				 option, path);
 	if (!slash)
 		snprintf(directory, sizeof directory, ".");
-	else if (slash == path)
+	else if (slash == target)
 		snprintf(directory, sizeof directory, "/");
 	else
-		snprintf(directory, sizeof directory, "%.*s", (int)(slash - path), path);
+		snprintf(directory, sizeof directory, "%.*s", (int)(slash - target), target);
 	if (stat(directory, &info) != 0)
 		return error_set(err, EXIT_CANTCREAT, "cannot create --%s '%s': directory '%s': %s",
 				 option, path, directory, strerror(errno));
@@ -94,6 +90,34 @@ int cli_check_creatable(const char *option, const char *path, struct error *err)
 		return error_set(err, EXIT_CANTCREAT, "cannot create --%s '%s': directory '%s': %s",
 				 option, path, directory, strerror(errno));
 	return 0;
+}
+
+/*
+ * An output file must be creatable before any training: its directory
+ * exists and is writable (--save writes a temporary file there, then
+ * renames it), and it is not itself a directory.  A device or a FIFO is
+ * written through, so it must be writable itself; a symbolic link is
+ * checked where it points, where --save will write.
+ */
+int cli_check_creatable(const char *option, const char *path, struct error *err)
+{
+	char *resolved = NULL;
+	struct stat info;
+
+	if (stat(path, &info) == 0 && S_ISDIR(info.st_mode))
+		return error_set(err, EXIT_CANTCREAT, "cannot create --%s '%s': it is a directory",
+				 option, path);
+	if (stat(path, &info) == 0 && !S_ISREG(info.st_mode)) {
+		if (access(path, W_OK) != 0)
+			return error_set(err, EXIT_CANTCREAT, "cannot write --%s '%s': %s", option,
+					 path, strerror(errno));
+		return 0;
+	}
+	if (lstat(path, &info) == 0 && S_ISLNK(info.st_mode))
+		resolved = realpath(path, NULL);        /* NULL when dangling: check the link's place */
+	int result = check_directory(option, path, resolved ? resolved : path, err);
+	free(resolved);
+	return result;
 }
 
 /* Print a multi-line library message, each line as "descent: ...". */

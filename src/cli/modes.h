@@ -42,6 +42,8 @@ int cli_train_stream(const struct options *o, const struct head *head,
 void describe_configuration(FILE *out, const struct options *o, const struct model *m,
 			    const struct train_config *c);
 void catch_interrupt(void);
+/* The exit status of a run stopped by the first signal: 130 (SIGINT) or 143 (SIGTERM). */
+int interrupted_status(void);
 int check_init_conflicts(const struct options *o, const struct model *m, struct error *err);
 int create_model(const struct options *o, const struct head *head, struct dataset *data,
 		 struct model *m, struct error *err);

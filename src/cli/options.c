@@ -466,7 +466,13 @@ int options_parse(int argc, char **argv, struct options *o, struct error *err)
 			failed = parse_count_option("batch-size", optarg, 0, &o->batch_size, err);
 			break;
 		case 's': failed = parse_seed(optarg, &o->seed, err); break;
-		case 't': o->target = optarg; break;
+		case 't':
+			/* As in a column list: columns count from 1, and none is unnamed. */
+			if (strspn(optarg, "0") == strlen(optarg))
+				failed = error_set(err, EXIT_USAGE, "invalid --target '%s': expected a "
+						   "column name or a 1-based column number", optarg);
+			o->target = optarg;
+			break;
 		case 'd':
 			/* -d space: runs of blanks, which no one character can say. */
 			o->blank_runs = strcmp(optarg, "space") == 0;

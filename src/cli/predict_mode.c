@@ -181,7 +181,6 @@ int cli_predict(const struct options *o, struct error *err)
 	}
 	cli_reading_options(o, m.head, &reading);
 	cli_schema_options(&m, &reading, 0);
-	reading.keep_lines = 1;
 	if (cli_read_standard_input(&reading, &data, err) != 0)
 		goto done;
 	schema_standardize(&m.schema, data.x, data.rows);

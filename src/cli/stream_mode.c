@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 
 #include "model_io.h"
@@ -213,8 +214,9 @@ int cli_train_stream(const struct options *o, const struct head *head,
 		cli_print_message(result.message);
 		status = error_set(err, EXIT_DIVERGED, "the last finite weights were written");
 	} else if (result.stop == TRAIN_INTERRUPTED) {
-		status = error_set(err, EXIT_INTERRUPTED, "interrupted after %zu rows of the stream; "
-				   "the weights reached were written", r.trainer.rows);
+		status = error_set(err, interrupted_status(), "%s after %zu rows of the stream; "
+				   "the weights reached were written", train_interrupted == SIGTERM ?
+				   "terminated (SIGTERM)" : "interrupted", r.trainer.rows);
 	}
 done:
 	if (log) {

@@ -27,13 +27,11 @@
 #include "train.h"
 #include "train_state.h"
 
-/* A path or name in a comment, quoted, with control characters as '?'. */
+/* A path or name in the comment: one shell word, escaped so the comment stays one line. */
 static void write_quoted_name(FILE *out, const char *option, const char *name)
 {
-	fprintf(out, " --%s '", option);
-	for (const char *p = name; *p; p++)
-		putc((unsigned char)*p < 0x20 ? '?' : *p, out);
-	putc('\'', out);
+	fprintf(out, " --%s ", option);
+	output_write_shell_word(out, name);
 }
 
 void describe_configuration(FILE *out, const struct options *o, const struct model *m,
@@ -84,7 +82,7 @@ void describe_configuration(FILE *out, const struct options *o, const struct mod
 	else if (o->delimiter == '\t')
 		fputs(" --delimiter tab", out);
 	else if (o->delimiter != ',')
-		fprintf(out, " --delimiter '%c'", o->delimiter);
+		write_quoted_name(out, "delimiter", (char[]){ o->delimiter, '\0' });
 	if (o->features)
 		write_quoted_name(out, "features", o->features);
 	if (o->ignore)
@@ -114,25 +112,44 @@ void describe_configuration(FILE *out, const struct options *o, const struct mod
 		"# kind,epoch,train_loss,val_loss,train_accuracy,val_accuracy,lr,seconds\n");
 }
 
+/*
+ * The first SIGINT or SIGTERM asks the loop to stop after the current step.
+ * The second ends the process at once, by the signal's default action,
+ * after removing the temporary file of a --save in progress.
+ */
 static void on_interrupt(int signal_number)
 {
-	(void)signal_number;
-	train_interrupted = 1;
+	if (!train_interrupted) {
+		train_interrupted = signal_number;
+		return;
+	}
+	model_save_abandon();
+	signal(signal_number, SIG_DFL);
+	raise(signal_number);   /* delivered as soon as the handler returns */
 }
 
 void catch_interrupt(void)
 {
+	static const int signals[] = { SIGINT, SIGTERM };
 	struct sigaction action, previous;
 
-	/* A run started with SIGINT ignored (nohup, "&" in a script) keeps it so. */
-	if (sigaction(SIGINT, NULL, &previous) == 0 && previous.sa_handler == SIG_IGN)
-		return;
 	memset(&action, 0, sizeof action);
 	action.sa_handler = on_interrupt;
-	/* The second Ctrl-C finds the default action again and ends at once. */
-	action.sa_flags = SA_RESETHAND;
 	sigemptyset(&action.sa_mask);
-	sigaction(SIGINT, &action, NULL);
+	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
+		sigaddset(&action.sa_mask, signals[i]);
+	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+		/* A run started with one ignored (nohup, "&" in a script) keeps it so. */
+		if (sigaction(signals[i], NULL, &previous) == 0 && previous.sa_handler == SIG_IGN)
+			continue;
+		sigaction(signals[i], &action, NULL);
+	}
+}
+
+/* 130 after SIGINT, 143 after SIGTERM: 128 plus the signal, as a shell reports it. */
+int interrupted_status(void)
+{
+	return train_interrupted == SIGTERM ? EXIT_TERMINATED : EXIT_INTERRUPTED;
 }
 
 /*
@@ -432,6 +449,7 @@ int cli_train(const struct options *o, struct error *err)
 	struct train_state saved = { 0 }, reached = { 0 };
 	FILE *log = NULL;
 	double *initial = NULL;         /* --landscape line: the weights before training */
+	char *preamble = NULL;          /* the comment lines, for train_run */
 	int status = -1;
 
 	if (!head) {
@@ -530,12 +548,22 @@ int cli_train(const struct options *o, struct error *err)
 		fputs("epoch,train_loss,val_loss,train_accuracy,val_accuracy,lr,seconds\n", log);
 		config.log = log;
 	}
+	/* The comments wait for train_run to accept the data: bad data leaves stdout empty. */
 	if (!o->quiet) {
-		describe_configuration(stdout, o, &m, &config);
-		if (output_flush(stdout) != 0) {
-			error_set(err, EXIT_IO, "write error");
+		size_t length;
+		FILE *text = open_memstream(&preamble, &length);
+		if (text) {
+			describe_configuration(text, o, &m, &config);
+			if (fclose(text) != 0) {
+				free(preamble);
+				preamble = NULL;
+			}
+		}
+		if (!preamble) {
+			error_set(err, EXIT_SOFTWARE, "out of memory");
 			goto done;
 		}
+		config.preamble = preamble;
 	}
 	catch_interrupt();
 	config.save_state = o->save_state ? &reached : NULL;
@@ -576,9 +604,13 @@ int cli_train(const struct options *o, struct error *err)
 	if (result.stop == TRAIN_DIVERGED) {
 		cli_print_message(result.message);
 		status = error_set(err, EXIT_DIVERGED, "the last finite weights were written");
+	} else if (result.stop == TRAIN_LINE_SEARCH_FAILED) {
+		cli_print_message(result.message);
+		status = error_set(err, EXIT_DIVERGED, "the weights before that step were written");
 	} else if (result.stop == TRAIN_INTERRUPTED) {
-		status = error_set(err, EXIT_INTERRUPTED,
-				   "interrupted in epoch %ld; the weights reached were written",
+		status = error_set(err, interrupted_status(),
+				   "%s in epoch %ld; the weights reached were written",
+				   train_interrupted == SIGTERM ? "terminated (SIGTERM)" : "interrupted",
 				   result.epoch);
 	}
 done:
@@ -595,5 +627,6 @@ done:
 	train_state_free(&saved);
 	train_state_free(&reached);
 	free(initial);
+	free(preamble);
 	return status;
 }

@@ -939,11 +939,12 @@ static int take_header(struct csv_reader *r)
 
 static int add_row_space(struct csv_reader *r)
 {
-	/* A file's line count holds every row at once: the rows never move. */
+	/* A file's estimated line count holds every row at once: the rows do not move. */
 	size_t first = r->lines_ahead > 256 ? r->lines_ahead : 256;
 	size_t capacity = r->row_capacity ? 2 * r->row_capacity : first;
 	size_t features = r->data.features ? r->data.features : 1;
 	double *x, *y;
+	size_t *line;
 
 	if (r->row_capacity >= SIZE_MAX / 2 || capacity > SIZE_MAX / sizeof *x / features)
 		return fail_memory(r);
@@ -951,17 +952,15 @@ static int add_row_space(struct csv_reader *r)
 	if (!x)
 		return fail_memory(r);
 	r->data.x = x;
+	line = realloc(r->data.lines, capacity * sizeof *line);
+	if (!line)
+		return fail_memory(r);
+	r->data.lines = line;
 	if (r->target_column != SIZE_MAX) {
 		y = realloc(r->data.y, capacity * sizeof *y);
 		if (!y)
 			return fail_memory(r);
 		r->data.y = y;
-	}
-	if (r->options->keep_lines) {
-		size_t *lines = realloc(r->data.lines, capacity * sizeof *lines);
-		if (!lines)
-			return fail_memory(r);
-		r->data.lines = lines;
 	}
 	r->row_capacity = capacity;
 	return 0;
@@ -1162,8 +1161,7 @@ static int take_row(struct csv_reader *r)
 		if (result != 0)
 			return -1;
 	}
-	if (r->data.lines)
-		r->data.lines[row] = r->record_line;
+	r->data.lines[row] = r->record_line;
 	r->data.rows++;
 	if (o->stream_row)
 		return stream_take(r);
@@ -1526,6 +1524,7 @@ int csv_read_dataset(FILE *in, const struct csv_read_options *options, struct da
 		return -1;
 	}
 	shrink_rows(&reader);
+	reader.data.source = options->source;
 	*out = reader.data;
 	memset(&reader.data, 0, sizeof reader.data);
 	reader_free(&reader);

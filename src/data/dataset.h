@@ -23,9 +23,10 @@ struct dataset {
 	double *y;              /* rows; NULL when the data has no target */
 	/*
 	 * rows: the input line each row starts on, for a message about a row
-	 * found after reading (--predict); NULL unless keep_lines was asked.
+	 * found after reading (a loss that overflows, --predict); may be NULL.
 	 */
 	size_t *lines;
+	const char *source;     /* the input's name for messages ("<stdin>", a path); not owned */
 	/* Names, target, classes (statistics unset); empty once moved away. */
 	struct schema schema;
 	size_t n_classes;       /* classes of y, kept when the schema moves */
@@ -75,8 +76,6 @@ struct csv_read_options {
 	size_t schema_count;
 	/* In schema mode: the target may be absent (prediction) or is required. */
 	int target_required;
-	/* Keep each row's line number in dataset.lines. */
-	int keep_lines;
 	/*
 	 * In schema mode with a header and no --target: the model's target
 	 * name, read when a column has it (NULL: the target is never looked

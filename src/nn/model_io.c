@@ -11,6 +11,9 @@
 #include "model_io.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -576,19 +579,134 @@ int model_save(const char *path, const struct model *m, const char *state, long 
 	return model_save_with(path, m, state, epoch, NULL, NULL, err);
 }
 
-int model_save_with(const char *path, const struct model *m, const char *state, long epoch,
-		    void (*more)(FILE *out, const void *context), const void *context,
-		    struct error *err)
+/* The temporary file a save is writing, for model_save_abandon; NULL between saves. */
+static char *volatile saving_temporary;
+
+/*
+ * Hold SIGINT and SIGTERM while the temporary file comes into being or goes
+ * away, so that a handler calling model_save_abandon sees either no file or
+ * the whole path of one.  (The kernel's workers block every signal, so only
+ * this thread can take them.)
+ */
+static void hold_signals(sigset_t *before)
+{
+	sigset_t signals;
+
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGINT);
+	sigaddset(&signals, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &signals, before);
+}
+
+static void release_signals(const sigset_t *before)
+{
+	pthread_sigmask(SIG_SETMASK, before, NULL);
+}
+
+void model_save_abandon(void)
+{
+	char *temporary = saving_temporary;
+
+	if (temporary)
+		unlink(temporary);
+}
+
+/* The status record, the model records, and more() after them. */
+static int write_saved(FILE *out, const struct model *m, const char *state, long epoch,
+		       void (*more)(FILE *out, const void *context), const void *context)
+{
+	model_write_status(out, state, epoch);
+	model_write(out, m);
+	if (more)
+		more(out, context);
+	return output_flush(out);
+}
+
+/*
+ * Not a regular file (a character device such as /dev/null, a FIFO read by
+ * another program): write through it.  A file renamed over it would
+ * replace the device or the FIFO itself.
+ */
+static int save_through(const char *path, const struct model *m, const char *state, long epoch,
+			void (*more)(FILE *out, const void *context), const void *context,
+			struct error *err)
+{
+	int fd = open(path, O_WRONLY);
+	FILE *out = fd < 0 ? NULL : fdopen(fd, "w");
+
+	if (!out) {
+		error_set(err, EXIT_IO, "cannot write '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	int failed = write_saved(out, m, state, epoch, more, context) != 0;
+	failed |= fclose(out) != 0;
+	if (failed)
+		return error_set(err, EXIT_IO, "cannot write '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+/*
+ * The file path names after following every symbolic link (allocated): it
+ * may not exist yet (a dangling link names the file to create).  NULL, with
+ * errno set, when the links loop or memory runs out.
+ */
+static char *follow_links(const char *path)
+{
+	char *current = strdup(path);
+	struct stat info;
+
+	for (int hops = 0; current; hops++) {
+		if (lstat(current, &info) != 0 || !S_ISLNK(info.st_mode))
+			return current;
+		if (hops == 40) {
+			free(current);
+			errno = ELOOP;
+			return NULL;
+		}
+		size_t size = info.st_size > 0 ? (size_t)info.st_size + 1 : 4096;
+		char *link = malloc(size);
+		ssize_t length = link ? readlink(current, link, size) : -1;
+		if (length < 0 || (size_t)length >= size) {
+			/* Gone or grown since lstat: save to the path as it is. */
+			free(link);
+			return current;
+		}
+		link[length] = '\0';
+		const char *slash = strrchr(current, '/');
+		size_t directory_length = link[0] != '/' && slash ? (size_t)(slash - current) + 1 : 0;
+		char *next = malloc(directory_length + (size_t)length + 1);
+		if (next) {
+			memcpy(next, current, directory_length);
+			memcpy(next + directory_length, link, (size_t)length + 1);
+		}
+		free(link);
+		free(current);
+		current = next;
+	}
+	return NULL;
+}
+
+/* A temporary file in path's directory, flushed and synced, then renamed over path. */
+static int save_atomically(const char *path, const struct model *m, const char *state, long epoch,
+			   void (*more)(FILE *out, const void *context), const void *context,
+			   struct error *err)
 {
 	const char *slash = strrchr(path, '/');
 	size_t directory_length = slash ? (size_t)(slash - path) + 1 : 0;
 	char *temporary = malloc(directory_length + sizeof ".descent-XXXXXX");
+	sigset_t before;
 
 	if (!temporary)
 		return error_set(err, EXIT_SOFTWARE, "out of memory");
 	memcpy(temporary, path, directory_length);
 	strcpy(temporary + directory_length, ".descent-XXXXXX");
+	hold_signals(&before);
 	int fd = mkstemp(temporary);
+	if (fd >= 0)
+		saving_temporary = temporary;
+	release_signals(&before);
 	if (fd < 0) {
 		error_set(err, EXIT_IO, "cannot write '%s': %s", path, strerror(errno));
 		free(temporary);
@@ -599,25 +717,40 @@ int model_save_with(const char *path, const struct model *m, const char *state, 
 	umask(mask);
 	fchmod(fd, 0666 & ~mask);
 	FILE *out = fdopen(fd, "w");
-	if (!out) {
+	int failed = !out;
+	if (!out)
 		close(fd);
-		goto failed;
-	}
-	model_write_status(out, state, epoch);
-	model_write(out, m);
-	if (more)
-		more(out, context);
-	if (output_flush(out) != 0 || fsync(fileno(out)) != 0) {
-		fclose(out);
-		goto failed;
-	}
-	if (fclose(out) != 0 || rename(temporary, path) != 0)
-		goto failed;
+	else if (write_saved(out, m, state, epoch, more, context) != 0 || fsync(fileno(out)) != 0)
+		failed = 1;
+	failed |= out && fclose(out) != 0;
+	int saved_errno = errno;
+	hold_signals(&before);
+	failed = failed || rename(temporary, path) != 0;
+	saved_errno = failed ? errno : saved_errno;
+	if (failed)
+		unlink(temporary);
+	saving_temporary = NULL;
+	release_signals(&before);
 	free(temporary);
+	if (failed)
+		return error_set(err, EXIT_IO, "cannot write '%s': %s", path, strerror(saved_errno));
 	return 0;
-failed:
-	error_set(err, EXIT_IO, "cannot write '%s': %s", path, strerror(errno));
-	unlink(temporary);
-	free(temporary);
-	return -1;
+}
+
+int model_save_with(const char *path, const struct model *m, const char *state, long epoch,
+		    void (*more)(FILE *out, const void *context), const void *context,
+		    struct error *err)
+{
+	struct stat info;
+
+	if (stat(path, &info) == 0 && !S_ISREG(info.st_mode))
+		return save_through(path, m, state, epoch, more, context, err);
+	/* A symbolic link stays one: the file it points to is replaced, in its own directory. */
+	char *target = follow_links(path);
+	if (!target)
+		return error_set(err, errno == ELOOP ? EXIT_IO : EXIT_SOFTWARE, "cannot write '%s': %s",
+				 path, strerror(errno));
+	int result = save_atomically(target, m, state, epoch, more, context, err);
+	free(target);
+	return result;
 }

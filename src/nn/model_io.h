@@ -45,7 +45,11 @@ int model_load(const char *path, struct model *m, struct error *err);
 
 /*
  * Write the status and model records to path atomically: a temporary file
- * in the same directory, flushed and synced, then renamed over path.
+ * in the same directory, flushed and synced, then renamed over path.  A
+ * symbolic link is followed, and the file it points to replaced in that
+ * file's directory, so the link stays a link.  A path that exists and is
+ * not a regular file (a character device such as /dev/null, a FIFO) is
+ * written through, without a temporary file: renaming would replace it.
  */
 int model_save(const char *path, const struct model *m, const char *state, long epoch,
 	       struct error *err);
@@ -53,5 +57,12 @@ int model_save(const char *path, const struct model *m, const char *state, long 
 int model_save_with(const char *path, const struct model *m, const char *state, long epoch,
 		    void (*more)(FILE *out, const void *context), const void *context,
 		    struct error *err);
+/*
+ * Remove the temporary file of a save in progress, if any: for a signal
+ * handler that is about to end the process (async-signal-safe: one
+ * unlink).  A save holds SIGINT and SIGTERM while it creates or renames
+ * the file, so the handler never sees half a path.
+ */
+void model_save_abandon(void);
 
 #endif

@@ -53,7 +53,8 @@ struct optim_objective {
 enum optim_iterate_result {
 	OPTIM_ITERATE_PROGRESS = 0,
 	OPTIM_ITERATE_CONVERGED = 1,    /* gradient or change below tolerance */
-	OPTIM_ITERATE_NONFINITE = 2     /* objective or gradient not finite */
+	OPTIM_ITERATE_NONFINITE = 2,    /* objective or gradient not finite */
+	OPTIM_ITERATE_SEARCH_FAILED = 3 /* the line search found no decrease: w unchanged */
 };
 
 /*

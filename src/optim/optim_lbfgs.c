@@ -61,7 +61,8 @@ struct line_point {
 enum search_outcome {
 	SEARCH_WOLFE,           /* best point satisfies both conditions */
 	SEARCH_DECREASE,        /* out of evaluations; best point only decreases f */
-	SEARCH_FAILED,          /* no trial point decreased f */
+	SEARCH_FLAT,            /* no decrease within rounding of w: a minimum to machine precision */
+	SEARCH_FAILED,          /* out of evaluations, no trial point decreased f: step far too long */
 	SEARCH_NONFINITE        /* no trial point was even finite */
 };
 
@@ -361,7 +362,10 @@ out_of_evaluations:
 	*best = lo;
 	if (lo.step > 0)
 		return SEARCH_DECREASE;
-	return any_finite ? SEARCH_FAILED : SEARCH_NONFINITE;
+	if (!any_finite)
+		return SEARCH_NONFINITE;
+	/* The bracket shrank to nothing, or the evaluations ran out while it was still wide. */
+	return evaluations < MAX_EVALUATIONS ? SEARCH_FLAT : SEARCH_FAILED;
 }
 
 /* Remember the pair (best_w - w, best_grad - grad) unless its curvature is too small. */
@@ -436,9 +440,16 @@ int optim_lbfgs_iterate(void *state, const struct optim_objective *f, double lr,
 		outcome = line_search(s, f, w, *value, slope0, first_step, &best);
 		if (outcome == SEARCH_NONFINITE)
 			return OPTIM_ITERATE_NONFINITE;
-		if (outcome == SEARCH_FAILED) {
+		if (outcome == SEARCH_FLAT || outcome == SEARCH_FAILED) {
+			/*
+			 * Steepest descent that cannot go lower within rounding has
+			 * converged; one that ran out of evaluations has not moved,
+			 * and calling that converged would hide a step size far too
+			 * large (issue 10).
+			 */
 			if (s->pairs == 0)
-				return OPTIM_ITERATE_CONVERGED;
+				return outcome == SEARCH_FLAT ? OPTIM_ITERATE_CONVERGED
+							      : OPTIM_ITERATE_SEARCH_FAILED;
 			s->pairs = 0;
 			continue;
 		}

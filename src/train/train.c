@@ -33,6 +33,7 @@ const char *train_stop_name(enum train_stop stop)
 	case TRAIN_EARLY_STOPPED: return "early-stopped";
 	case TRAIN_DIVERGED: return "diverged";
 	case TRAIN_INTERRUPTED: return "interrupted";
+	case TRAIN_LINE_SEARCH_FAILED: return "line-search-failed";
 	}
 	return "unknown";
 }
@@ -411,10 +412,13 @@ static void describe_divergence(struct run *r, long epoch, long step, const char
 	size_t size = sizeof r->result->message;
 	const struct optim_hyper *h = &r->c->hyper;
 	double lr = r->lr;      /* the step in force at the diverging step, not --lr */
+	char norm_text[48] = "";
+	/* Only figures that were computed: a NaN or inf norm says nothing. */
+	if (isfinite(gradient_norm))
+		snprintf(norm_text, sizeof norm_text, ", gradient norm %.6g", gradient_norm);
 	int used = snprintf(text, size,
-			    "diverged at epoch %ld, step %ld: %s (last finite loss %.6g at epoch %ld, "
-			    "gradient norm %.6g)", epoch, step, what, r->last_finite_loss,
-			    r->last_finite_epoch, gradient_norm);
+			    "diverged at epoch %ld, step %ld: %s (last finite loss %.6g at epoch %ld%s)",
+			    epoch, step, what, r->last_finite_loss, r->last_finite_epoch, norm_text);
 	double lambda_max = train_largest_curvature(r->m, r->initial, r->training,
 						    h->weight_decay, r->c->seed);
 	if (used < 0 || (size_t)used >= size)
@@ -437,12 +441,15 @@ static void describe_divergence(struct run *r, long epoch, long step, const char
 			 "gradient descent is stable only for a step size below 2/lambda_max = %.3g "
 			 "(this run's step size then: %.6g)\ntry --lr %.3g or smaller", lambda_max,
 			 limit, lr, round_down(0.9 * limit));
-	} else {
+	} else if (lambda_max > 0) {
 		/* The full-batch bound holds, yet the run diverged: blame the noise. */
 		snprintf(text + used, size - (size_t)used,
-			 "\nthe step size %.6g is below 2/lambda_max at the initial weights%s, but "
+			 "\nthe step size %.6g is below 2/lambda_max at the initial weights, but "
 			 "mini-batch noise or growing curvature made the run diverge\n"
-			 "try --lr %.3g or smaller", lr, lambda_max > 0 ? "" : " (not estimated)",
+			 "try --lr %.3g or smaller", lr, round_down(lr / 10));
+	} else {
+		/* No estimate (the curvature overflowed too): no bound to compare with. */
+		snprintf(text + used, size - (size_t)used, "\ntry --lr %.3g or smaller",
 			 round_down(lr / 10));
 	}
 }
@@ -548,6 +555,16 @@ static int full_batch_epoch(struct run *r, long epoch, long *t, double *lr, doub
 	if (outcome == OPTIM_ITERATE_NONFINITE) {
 		diverge(r, epoch, *t, "the objective or its gradient is not finite",
 			norm(r->grad, r->m->net.n_params));
+		return 0;
+	}
+	if (outcome == OPTIM_ITERATE_SEARCH_FAILED) {
+		/* Not converged: the weights did not move because every step tried overshot. */
+		r->result->stop = TRAIN_LINE_SEARCH_FAILED;
+		r->result->epoch = r->last_finite_epoch;
+		snprintf(r->result->message, sizeof r->result->message,
+			 "the lbfgs line search found no step that lowers the objective at epoch %ld, "
+			 "step %ld (step size %.6g): the weights did not move\ntry --lr %.3g or smaller",
+			 epoch, *t, *lr, round_down(fmin(*lr / 10, 1.0)));
 		return 0;
 	}
 	if (outcome == OPTIM_ITERATE_CONVERGED)
@@ -685,6 +702,48 @@ static int capture_state(const struct run *r, struct train_state *s, long epoch,
 	return 0;
 }
 
+/*
+ * The initial loss is not finite: bad data (or weights from --init), refused
+ * like any other with the first training row whose own loss is not finite,
+ * its line, its largest input and its target.
+ */
+static int refuse_nonfinite_start(struct run *r, struct error *err)
+{
+	const struct data_view *view = r->training;
+	const struct dataset *d = view->data;
+	const struct model *m = r->m;
+	struct objective_sums sums;
+
+	for (size_t i = 0; i < view->count; i++) {
+		size_t row = view->rows ? view->rows[i] : i, largest = 0;
+		memory_source_select(&r->batch_pass.rows, &row, 1);
+		if (isfinite(pass_mean(&r->batch_pass, m->params, NULL, &sums)))
+			continue;
+		const double *x = d->x + row * d->features;
+		for (size_t j = 1; j < d->features; j++)
+			if (fabs(x[j]) > fabs(x[largest]))
+				largest = j;
+		char where[64], target[64] = "";
+		if (d->lines)
+			snprintf(where, sizeof where, "%s:%zu", d->source ? d->source : "<stdin>",
+				 d->lines[row]);
+		else
+			snprintf(where, sizeof where, "row %zu", row + 1);
+		if (d->y && !m->head->classifier)
+			snprintf(target, sizeof target, ", target %.6g", d->y[row]);
+		const char *name = d->features && m->schema.feature_names ?
+				   m->schema.feature_names[largest] : NULL;
+		return error_set(err, EXIT_DATA, "%s: the loss of this row is not finite at the "
+				 "starting weights (largest input %.6g%s%s%s%s): numbers this large "
+				 "overflow the loss (try --standardize, or rescale the data)", where,
+				 d->features ? x[largest] : 0.0, name ? ", column '" : "",
+				 name ? name : "", name ? "'" : "", target);
+	}
+	return error_set(err, EXIT_DATA, "the initial loss is not finite, though the loss of "
+			 "every row is: their sum overflows (try --standardize, or rescale the "
+			 "data)");
+}
+
 int train_run(struct model *m, const struct data_view *training,
 	      const struct data_view *validation, const struct train_config *c, FILE *out,
 	      struct train_result *result, struct error *err)
@@ -726,7 +785,12 @@ int train_run(struct model *m, const struct data_view *training,
 	double lr = schedule_step_size(&config.schedule, start + 1, t + 1);
 	double value = 0.0;
 	if (!isfinite(figures.train_loss)) {
-		status = error_set(err, EXIT_DATA, "the initial loss is not finite");
+		status = refuse_nonfinite_start(&r, err);
+		goto done;
+	}
+	/* The data is accepted: only now does anything reach out. */
+	if (c->preamble && (fputs(c->preamble, out) == EOF || output_flush(out) != 0)) {
+		status = error_set(err, EXIT_IO, "write error");
 		goto done;
 	}
 	if (write_epoch(&r, start, &figures, lr) != 0) {

@@ -60,6 +60,12 @@ struct train_config {
 	/* --log FILE: the epoch records go there as a CSV table instead of to out. */
 	FILE *log;
 	/*
+	 * Written to out (and flushed) once the data is accepted, that is once
+	 * the initial loss is finite, before any record: the comment lines.
+	 * NULL: none.  Bad data then leaves out empty.
+	 */
+	const char *preamble;
+	/*
 	 * --curvature[=ROWS]: after epoch 0 and every epoch, a curvature record
 	 * (curvature.h) on out right after the epoch record, even when quiet;
 	 * curvature_rows 0 = every training row.
@@ -77,16 +83,20 @@ enum train_stop {
 	TRAIN_CONVERGED,        /* lbfgs: the gradient vanished */
 	TRAIN_EARLY_STOPPED,    /* --patience ran out; best weights restored */
 	TRAIN_DIVERGED,
-	TRAIN_INTERRUPTED
+	TRAIN_INTERRUPTED,
+	TRAIN_LINE_SEARCH_FAILED        /* lbfgs: no step lowered the objective; with a message */
 };
 
 struct train_result {
 	enum train_stop stop;
 	long epoch;             /* the epoch the final weights belong to */
-	char message[2048];     /* for diverged runs: what happened, what to try */
+	char message[2048];     /* diverged, line-search-failed: what happened, what to try */
 };
 
-/* Set by the SIGINT handler; the loop stops after the current step. */
+/*
+ * Set by the SIGINT and SIGTERM handler, to the signal's number; the loop
+ * stops after the current step.  0 until then.
+ */
 extern volatile sig_atomic_t train_interrupted;
 
 const char *train_stop_name(enum train_stop stop);

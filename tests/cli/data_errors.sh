@@ -60,6 +60,20 @@ cp "$data/iris.csv" "$tmp/in"
 refused "logistic with 3 classes" 102 -m logistic
 expect_stderr "--model softmax" "logistic with 3 classes suggests softmax"
 
+# Numbers so large that the loss overflows at the starting weights: refused
+# like other bad data, at the first such row, with nothing on stdout (the
+# comment lines wait until the data is accepted; issue 10).  A target of
+# 1e200 squares past the largest double; a blank line shifts the line.
+printf 'x,y\n1,2\n\n3,1e200\n5,6\n' >"$tmp/in"
+refused "target whose square overflows" 4 --no-shuffle
+expect_stderr "target 1e+200" "overflowing target: the message names the value"
+expect_stderr "try --standardize" "overflowing target: the message says what to try"
+# Through a hidden layer, inputs overflow it: here -1e300 on line 5 (with
+# seed 1's weights, 1e300 on line 4 only reaches units that ReLU zeroes).
+printf 'x,y\n1,2\n2,3\n1e300,1\n-1e300,1\n' >"$tmp/in"
+refused "input that overflows a hidden layer" 5 --hidden 3
+expect_stderr "largest input -1e+300, column 'x'" "overflowing input: the message names the value"
+
 # ---------------------------------------------------------------------
 # Accepted spellings.  The reference is diabetes as shipped (comma, LF).
 

@@ -124,6 +124,21 @@ if [ -n "$suggested" ]; then
 fi
 
 # ---------------------------------------------------------------------
+# The message states only what was computed (issue 10): here the gradient
+# overflows to +inf and -inf, whose sum is NaN, and the curvature overflows
+# too, so there is neither a gradient norm nor a lambda_max to state.
+
+printf 'x,y\n1e300,1e10\n-1e300,1e10\n' >"$tmp/overflow.csv"
+run "$tmp/overflow.csv" -b 2 -e 5
+expect_status 3 "gradient of +inf and -inf"
+expect_stderr "the gradient is not finite" "gradient of +inf and -inf"
+grep -q -i 'nan\|inf' "$tmp/err" &&
+	fail "gradient of +inf and -inf: the message prints a non-finite number: $(cat "$tmp/err")"
+grep -q 'not estimated\|2/lambda_max' "$tmp/err" &&
+	fail "gradient of +inf and -inf: the message compares with a lambda_max it has not: $(cat "$tmp/err")"
+expect_stderr "try --lr 0.001 or smaller" "gradient of +inf and -inf"
+
+# ---------------------------------------------------------------------
 # Other optimizers at an absurd step size, with mini-batches.
 
 train "$diabetes" -m linear -o momentum -l 1e200

@@ -45,4 +45,20 @@ echo "lbfgs: F = $objective, F* = $optimum, relative gap $gap after $epochs epoc
 [ "$verdict" = within ] ||
 	fail "objective $objective is $gap away from the optimum $optimum (tolerance $tolerance)"
 
+# A first step so long that no trial lowers the objective (--lr 1e308: the
+# logistic loss stays finite out there, so nothing overflows) leaves the
+# weights where they were: that is a failed line search, exit 3, never
+# "converged" (issue 10).
+run "$data/breast_cancer.csv" -m logistic -o lbfgs --standardize --lr 1e308 -e 3
+expect_status 3 "lbfgs --lr 1e308"
+grep -q '^status,line-search-failed,0$' "$tmp/out" ||
+	fail "lbfgs --lr 1e308: status '$(grep '^status,' "$tmp/out")', expected 'status,line-search-failed,0'"
+expect_stderr "line search found no step" "lbfgs --lr 1e308"
+expect_stderr "try --lr 1 or smaller" "lbfgs --lr 1e308"
+# The weights written are the starting ones (zeros), as after -e 0.
+"$DESCENT" -q -m logistic -o lbfgs --standardize -e 0 <"$data/breast_cancer.csv" |
+	grep -E '^(weight|bias),' >"$tmp/start"
+grep -E '^(weight|bias),' "$tmp/out" | cmp -s - "$tmp/start" ||
+	fail "lbfgs --lr 1e308: the weights written are not the starting ones"
+
 finish

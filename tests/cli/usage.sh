@@ -73,6 +73,10 @@ usage_error "--schedule cyclic:1:0.1:10 (HIGH < LOW)" --schedule cyclic:1:0.1:10
 usage_error "--schedule plateau:x" --schedule plateau:x
 usage_error "--schedule nonsense" --schedule nonsense
 usage_error "stray positional argument" stray
+# Columns count from 1, as in a column list (--features 0): issue 10.
+usage_error "--target 0" -t 0
+usage_error "--target 00" --target 00
+usage_error "--target ''" --target ''
 usage_error "--probabilities without --predict" --probabilities
 
 # The messages say what is wrong.

@@ -212,7 +212,8 @@ int parse_whole_number(const char *text, uint64_t max, uint64_t *value)
 		return -1;
 	for (const char *p = text; *p; p++) {
 		unsigned digit = (unsigned)(*p - '0');
-		if (*p < '0' || *p > '9' || number > (max - digit) / 10)
+		/* number * 10 + digit <= max, without max - digit wrapping when digit > max. */
+		if (*p < '0' || *p > '9' || digit > max || number > (max - digit) / 10)
 			return -1;
 		number = number * 10 + digit;
 	}

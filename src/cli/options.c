@@ -343,7 +343,10 @@ const char *options_did_you_mean(const struct spelling_match *match, char *text,
 {
 	const char *suggestion = spelling_suggestion(match);
 
-	snprintf(text, size, suggestion ? "; did you mean '%s'?" : "", suggestion);
+	if (suggestion)
+		snprintf(text, size, "; did you mean '%s'?", suggestion);
+	else if (size > 0)
+		text[0] = '\0';
 	return text;
 }
 

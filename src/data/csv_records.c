@@ -507,10 +507,18 @@ static int take_line(struct feeder *f, struct csv_parser *parser, char *start, s
 	return feed_line(f, parser, start, size);
 }
 
-/* Bytes asked of each fread: large blocks, not line by line. */
+/*
+ * Bytes asked of each fread: large blocks, not line by line.  The fuzz
+ * build (--enable-fuzz) asks for small ones, so that short inputs cross
+ * blocks too and a run does not map and fault in a megabyte under ASan.
+ */
+#ifdef CSV_READ_BLOCK
+#define READ_BLOCK ((size_t)CSV_READ_BLOCK)
+#else
+#define READ_BLOCK ((size_t)1 << 20)
+#endif
 /* csv_lines_ahead counts the lines of this much of a file and scales. */
 #define LINES_SAMPLE ((size_t)4 << 20)
-#define READ_BLOCK ((size_t)1 << 20)
 /* Bytes after the data in the buffer, zeroed: a field may be read past its end. */
 #define PADDING 16
 
@@ -595,8 +603,13 @@ static int feed_stream(struct feeder *f, struct csv_parser *parser, FILE *in)
  * could not split take the one-thread way.
  */
 enum { CHUNKS = 3 };
-/* Bytes a chunk asks of fread: small enough that its split fields stay small. */
+/* Bytes a chunk asks of fread: small enough that its split fields stay small
+ * (in the fuzz build, READ_BLOCK's few: lines then cross chunks too). */
+#ifdef CSV_READ_BLOCK
+#define CHUNK_BLOCK READ_BLOCK
+#else
 #define CHUNK_BLOCK ((size_t)1 << 17)
+#endif
 
 /* A line of a chunk: where it is, and its fields when split ahead. */
 struct chunk_line {

@@ -1173,6 +1173,32 @@ START_TEST(test_parse_reasons)
 }
 END_TEST
 
+/*
+ * parse_whole_number never exceeds its maximum, even one below a digit:
+ * "9" with max 5 was accepted, as max - 9 wrapped around (found by
+ * tests/fuzz/fuzz_csv).
+ */
+START_TEST(test_parse_whole_number_small_maximum)
+{
+	uint64_t value = 42;
+
+	ck_assert_int_eq(parse_whole_number("9", 5, &value), -1);
+	ck_assert_int_eq(parse_whole_number("6", 5, &value), -1);
+	ck_assert_int_eq(parse_whole_number("1", 0, &value), -1);
+	ck_assert_uint_eq(value, 42);           /* untouched on failure */
+	ck_assert_int_eq(parse_whole_number("5", 5, &value), 0);
+	ck_assert_uint_eq(value, 5);
+	ck_assert_int_eq(parse_whole_number("0", 0, &value), 0);
+	ck_assert_uint_eq(value, 0);
+	ck_assert_int_eq(parse_whole_number("19", 10, &value), -1);
+	ck_assert_int_eq(parse_whole_number("10", 10, &value), 0);
+	ck_assert_uint_eq(value, 10);
+	ck_assert_int_eq(parse_whole_number("18446744073709551615", UINT64_MAX, &value), 0);
+	ck_assert_uint_eq(value, UINT64_MAX);
+	ck_assert_int_eq(parse_whole_number("18446744073709551616", UINT64_MAX, &value), -1);
+}
+END_TEST
+
 START_TEST(test_parse_round_trip)
 {
 	double value;
@@ -1820,6 +1846,7 @@ static Suite *csv_suite(void)
 
 	tcase_add_test(numbers, test_parse_reasons);
 	tcase_add_test(numbers, test_parse_round_trip);
+	tcase_add_test(numbers, test_parse_whole_number_small_maximum);
 	tcase_add_test(numbers, test_parse_decimal_fast_path_is_exact);
 	/* 200,000 conversions against strtod: seconds under the sanitizers on a busy machine. */
 	tcase_set_timeout(numbers, 60);

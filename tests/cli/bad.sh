@@ -10,7 +10,7 @@
 # its "xfail:" line).  It exits 0 when no case is FAIL or XPASS.
 #
 # BAD_CASES (optional): a space-separated list of case names or glob
-# patterns to run instead of all of them, e.g. BAD_CASES='2*-model-*'.
+# patterns to run instead of all of them, e.g. BAD_CASES='4*' (the model files).
 . "$top_srcdir/tests/cli/lib.sh"
 
 catalogue=$top_srcdir/tests/cli/bad
@@ -33,9 +33,9 @@ xfails=0
 xpasses=0
 total=0
 
-# split CASE DIR: the header lines to DIR/.header; each "--- KIND [NAME] [FORM]"
+# split_case CASE DIR: the header lines to DIR/.header; each "--- KIND [NAME] [FORM]"
 # section's body to DIR/.body.N and "N KIND NAME FORM" to DIR/.sections.
-split() {
+split_case() {
 	awk -v dir="$2" '
 		function close_body() { if (body != "") close(body) }
 		/^--- / {
@@ -118,7 +118,7 @@ run_case() {
 	rm -rf "$dir"
 	mkdir "$dir"
 	: >"$dir/.header"
-	split "$1" "$dir"
+	split_case "$1" "$dir"
 	stdin=/dev/null
 	while read -r number kind file_name form; do
 		case $kind in

@@ -1413,7 +1413,7 @@ static int finish(struct csv_reader *r)
 	if (!r->planned) {
 		/* A header without rows: its plan's errors come first. */
 		r->record_line = r->header_line;
-		if (plan_columns(r, r->header_count) != 0)
+		if ((r->header && index_header(r) != 0) || plan_columns(r, r->header_count) != 0)
 			return -1;
 	}
 	if (r->data.rows == 0 && r->streamed == 0) {

@@ -515,9 +515,27 @@ static int resolve_list(struct csv_reader *r, const char *option, const char *li
 	return result;
 }
 
+/* In schema mode, a header field that is one of the model's names. */
+static int names_model_column(const struct csv_reader *r, const char *field)
+{
+	const struct csv_read_options *o = r->options;
+
+	if (!r->header || !o->schema_features)
+		return 0;
+	if (o->schema_target && strcmp(field, o->schema_target) == 0)
+		return 1;
+	for (size_t i = 0; i < o->schema_count; i++)
+		if (strcmp(field, o->schema_features[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /*
- * A first line that is one long field holding tabs, semicolons or spaces
- * was split with the wrong delimiter.
+ * A first line that is one long field holding tabs, semicolons, commas
+ * or spaces was split with the wrong delimiter.  Semicolons before
+ * commas: a semicolon-separated file often has decimal commas.  Under
+ * -d space no tab or space is left inside an unquoted field.  A header
+ * naming the model's one column (a quoted "a,b") is what it says.
  */
 static int check_one_field(struct csv_reader *r, size_t columns)
 {
@@ -525,15 +543,18 @@ static int check_one_field(struct csv_reader *r, size_t columns)
 	const char *field = r->header ? r->header[0] : r->fields[0];
 	const char *what = NULL, *option = NULL;
 
-	if (columns != 1 || o->blank_runs)
+	if (columns != 1 || names_model_column(r, field))
 		return 0;
-	if (strchr(field, '\t') && o->delimiter != '\t') {
+	if (strchr(field, '\t') && o->delimiter != '\t' && !o->blank_runs) {
 		what = "tabs";
 		option = "-d tab";
 	} else if (strchr(field, ';') && o->delimiter != ';') {
 		what = "semicolons";
 		option = "-d ';'";
-	} else if (!is_blank(field)) {
+	} else if (strchr(field, ',') && o->delimiter != ',') {
+		what = "commas";
+		option = "-d ,";
+	} else if (!is_blank(field) && !o->blank_runs) {
 		size_t start = strspn(field, " "), length = strlen(field);
 		while (length > start && field[length - 1] == ' ')
 			length--;

@@ -1519,6 +1519,10 @@ START_TEST(test_wrong_guesses)
 	       "tabs: the fields are probably separated by tabs (try -d tab)");
 	refuse("a;b;y\n1;2;3\n", &options, "<stdin>:1: the first line is one field holding "
 	       "semicolons: the fields are probably separated by semicolons (try -d ';')");
+	options.delimiter = '\t';
+	refuse("a,b,y\n1,2,3\n", &options, "<stdin>:1: the first line is one field holding "
+	       "commas: the fields are probably separated by commas (try -d ,)");
+	options.delimiter = ',';
 	refuse("1.5,2,3\n1,2,3\n", &options, "<stdin>:1: the first line holds only numbers: it is "
 	       "probably data, not column names (try --no-header)");
 	refuse("species,a,y\nsetosa,2,3\n", &options,

@@ -46,8 +46,9 @@ int dataset_fill_missing(struct dataset *d, const size_t *rows, size_t count, st
 			}
 		}
 		if (present == 0)
-			return error_set(err, EXIT_DATA, "column '%s' has no values in the training "
-					 "rows to take a mean of", s->feature_names[j]);
+			return error_set(err, EXIT_DATA, "%s: column '%s' has no values in the "
+					 "training rows to take a mean of",
+					 d->source ? d->source : "<stdin>", s->feature_names[j]);
 		s->feature_fill[j] = sum / (double)present;
 	}
 	for (size_t i = 0; i < d->rows * features; i++)

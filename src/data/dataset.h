@@ -132,7 +132,8 @@ void dataset_free(struct dataset *d);
  * --missing mean: the mean of the present (non-NaN) values of every input
  * over rows rows[0..count) of d (every row when rows is NULL) into
  * s->feature_fill (allocated here), then every NaN of d replaced by it.
- * Returns 0, or -1 with EXIT_DATA when an input has no value in those rows.
+ * Returns 0, or -1 with EXIT_DATA when an input has no value in those rows
+ * (the message starts with d->source).
  */
 int dataset_fill_missing(struct dataset *d, const size_t *rows, size_t count, struct schema *s,
 			 struct error *err);

@@ -41,6 +41,9 @@ int cli_train_stream(const struct options *o, const struct head *head,
 /* Shared by the two ways of training (train_mode.c). */
 void describe_configuration(FILE *out, const struct options *o, const struct model *m,
 			    const struct train_config *c);
+/* The same comment lines as a string to free (train_config.preamble); NULL: out of memory. */
+char *describe_configuration_text(const struct options *o, const struct model *m,
+				  const struct train_config *c);
 void catch_interrupt(void);
 /* The exit status of a run stopped by the first signal: 130 (SIGINT) or 143 (SIGTERM). */
 int interrupted_status(void);

@@ -2,13 +2,14 @@
  *
  * The reader (csv_read.c) is given two handlers instead of a data set to
  * fill: on_start, once the header and the first row fix the inputs, makes
- * the model (or takes --init's), writes the comments and starts the
- * trainer (train/stream_train.h); on_row hands each row to it.  Nothing
- * but the shuffle buffer and one batch is held.  Then the status record
- * and the model, as after any training.
+ * the model (or takes --init's) and the comment lines and starts the
+ * trainer (train/stream_train.h), which writes the comments once the first
+ * row is accepted; on_row hands each row to it.  Nothing but the shuffle
+ * buffer and one batch is held.  Then the status record and the model, as
+ * after any training.
  *
- * Owns the model, the trainer, the classes of --classes and the log, and
- * frees them before returning.
+ * Owns the model, the trainer, the comment lines, the classes of --classes
+ * and the log, and frees them before returning.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -32,6 +33,7 @@ struct stream_run {
 	const struct train_config *config;
 	struct stream_config stream;
 	struct stream_trainer trainer;
+	char *preamble;         /* the comment lines, for the trainer */
 	int started;
 };
 
@@ -52,10 +54,12 @@ static int on_start(void *context, struct dataset *data, struct error *err)
 							SEED_STREAM_ROTATE), err) != 0)
 			return -1;
 	}
+	/* The comments wait for the first row to be accepted: bad data leaves stdout empty. */
 	if (!o->quiet) {
-		describe_configuration(stdout, o, r->m, r->config);
-		if (output_flush(stdout) != 0)
-			return error_set(err, EXIT_IO, "write error");
+		r->preamble = describe_configuration_text(o, r->m, r->config);
+		if (!r->preamble)
+			return error_set(err, EXIT_SOFTWARE, "out of memory");
+		r->stream.preamble = r->preamble;
 	}
 	catch_interrupt();
 	r->started = 1;
@@ -226,6 +230,7 @@ done:
 			status = error_set(err, EXIT_IO, "write error on --log '%s'", o->log);
 	}
 	stream_train_free(&r.trainer);
+	free(r.preamble);
 	dataset_free(&data);
 	model_free(&m);
 	free_strings(classes, n_classes);

@@ -112,6 +112,23 @@ void describe_configuration(FILE *out, const struct options *o, const struct mod
 		"# kind,epoch,train_loss,val_loss,train_accuracy,val_accuracy,lr,seconds\n");
 }
 
+char *describe_configuration_text(const struct options *o, const struct model *m,
+				  const struct train_config *c)
+{
+	char *text = NULL;
+	size_t length;
+	FILE *out = open_memstream(&text, &length);
+
+	if (!out)
+		return NULL;
+	describe_configuration(out, o, m, c);
+	if (fclose(out) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 /*
  * The first SIGINT or SIGTERM asks the loop to stop after the current step.
  * The second ends the process at once, by the signal's default action,
@@ -550,15 +567,7 @@ int cli_train(const struct options *o, struct error *err)
 	}
 	/* The comments wait for train_run to accept the data: bad data leaves stdout empty. */
 	if (!o->quiet) {
-		size_t length;
-		FILE *text = open_memstream(&preamble, &length);
-		if (text) {
-			describe_configuration(text, o, &m, &config);
-			if (fclose(text) != 0) {
-				free(preamble);
-				preamble = NULL;
-			}
-		}
+		preamble = describe_configuration_text(o, &m, &config);
 		if (!preamble) {
 			error_set(err, EXIT_SOFTWARE, "out of memory");
 			goto done;

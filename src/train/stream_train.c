@@ -60,6 +60,19 @@ int stream_train_start(struct stream_trainer *s, struct model *m, const struct s
 	return 0;
 }
 
+/* The comment lines, once: the first row is accepted (or the stream ended). */
+static int write_preamble(struct stream_trainer *s, struct error *err)
+{
+	const char *preamble = s->c->preamble;
+
+	if (s->preamble_written)
+		return 0;
+	s->preamble_written = 1;
+	if (preamble && (fputs(preamble, s->out) == EOF || output_flush(s->out) != 0))
+		return error_set(err, EXIT_IO, "write error");
+	return 0;
+}
+
 /* The record of the rows since the last one (none when there are none). */
 static int write_record(struct stream_trainer *s, struct error *err)
 {
@@ -169,6 +182,8 @@ int stream_train_row(struct stream_trainer *s, const double *x, double y, struct
 
 	if (s->stopped)
 		return error_set(err, EXIT_OK, "stopped");
+	if (write_preamble(s, err) != 0)
+		return -1;
 	memcpy(s->row, x, features * sizeof *x);
 	s->row[features] = y;
 	schema_standardize(&s->m->schema, s->row, 1);
@@ -187,6 +202,8 @@ int stream_train_finish(struct stream_trainer *s, struct train_result *result,
 	const double *leaving;
 	int status = 0;
 
+	if (write_preamble(s, err) != 0)
+		return -1;
 	while (!s->stopped && (leaving = shuffle_buffer_drain(&s->buffer)) != NULL)
 		if (take(s, leaving, err) != 0 && !s->stopped)
 			return -1;

@@ -10,7 +10,9 @@
  * At the end stream_train_finish drains the buffer, steps on the last,
  * partial batch and writes the last record.
  *
- * Records: progress,ROWS,LOSS,ACCURACY,LR,SECONDS after the step at which
+ * Output: the comment lines (stream_config.preamble) once the first row
+ * is in, so that a stream refused at its first row writes nothing; then
+ * records: progress,ROWS,LOSS,ACCURACY,LR,SECONDS after the step at which
  * the rows since the last record reach report_every (and after the last
  * step): ROWS trained so far, LOSS and ACCURACY the progressive figures
  * (each batch measured before its step, averaged over the rows since the
@@ -48,6 +50,12 @@ struct stream_config {
 	size_t shuffle_buffer;  /* rows; 0 = file order */
 	uint64_t shuffle_seed;  /* the shuffle buffer's generator */
 	size_t report_every;    /* rows between records; 0 = only the last */
+	/*
+	 * The comment lines, written to out (and flushed) with the first row
+	 * the reader hands in, or at the end if none came: a stream refused
+	 * at its first row leaves out empty.  NULL: none.
+	 */
+	const char *preamble;
 };
 
 struct stream_trainer {
@@ -69,6 +77,7 @@ struct stream_trainer {
 	/* Since the last record. */
 	size_t record_rows, record_correct;
 	double record_loss;
+	int preamble_written;
 	int stopped;            /* diverged or interrupted: no more steps */
 	struct train_result result;
 };

@@ -259,7 +259,7 @@ static int check_version(struct reader *r, int *version)
 		return error_set(r->err, EXIT_DATA, "%s: the model ends without its end record "
 				 "(the file was cut short?)", r->source);
 	if (r->per_kind[RECORD_END] > 1 || end != &r->records[r->n_records - 1])
-		return fail_at(r, end->line, "model records after the end record");
+		return fail_at(r, end[1].line, "model records after the end record");
 	if (end->count != 2 || parse_size(end->fields[1], 0, &n) != 0)
 		return fail_at(r, end->line, "end record needs: end,N");
 	if (n != end->sequence - format->sequence)

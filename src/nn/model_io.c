@@ -318,6 +318,10 @@ static int read_layers(struct reader *r, int version, struct layer **layers, siz
 		if (parse_size(k->fields[5], 0, &skip) != 0 || skip > 1)
 			return fail_at(r, k->line, "layer %zu: SKIP must be 0 or 1", l);
 		layer->skip = (int)skip;
+		/* model_create refuses it too, but cannot name the line. */
+		if (l == count && (layer->activation != ACTIVATION_IDENTITY || layer->skip))
+			return fail_at(r, k->line, "layer %zu: the output layer must be plain "
+				       "(identity, no skip)", l);
 	}
 	return 0;
 }

@@ -535,9 +535,9 @@ START_TEST(test_version_2_refusals)
 	expect_edit_refused(text, "layer,1,2,2,relu,1\n", "layer,2,2,2,relu,1\n",
 			    "model.csv:3: layer 2 out of order");
 	expect_edit_refused(text, "layer,2,2,1,identity,0\n", "layer,2,2,1,relu,0\n",
-			    "output layer must be plain");
+			    "model.csv:4: layer 2: the output layer must be plain");
 	expect_edit_refused(text, "layer,2,2,1,identity,0\n", "layer,2,2,1,identity,1\n",
-			    "output layer must be plain");
+			    "model.csv:4: layer 2: the output layer must be plain");
 	free(text);
 	model_free(&m);
 }

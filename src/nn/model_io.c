@@ -402,9 +402,10 @@ static int read_schema_records(struct reader *r, struct schema *s,
 				return fail_at(r, k->line, "feature record needs: feature,INDEX,NAME,MEAN,SCALE");
 			if (index != ++features)
 				return fail_at(r, k->line, "feature %s out of order", f[1]);
+			/* A deviation, or 1 for a constant column: never 0 or negative. */
 			if (parse_finite_double(f[3], &s->feature_mean[index - 1], &why) != 0 ||
 			    parse_finite_double(f[4], &s->feature_scale[index - 1], &why) != 0 ||
-			    s->feature_scale[index - 1] == 0.0)
+			    !(s->feature_scale[index - 1] > 0.0))
 				return fail_at(r, k->line, "bad statistics for feature '%s'", f[2]);
 			slot = &s->feature_names[index - 1];
 		} else if (k->kind == RECORD_CLASS) {
@@ -465,12 +466,62 @@ static int read_schema_records(struct reader *r, struct schema *s,
 	return 0;
 }
 
+/*
+ * Every column of the model once, as a data header must name it: no two
+ * columns (a numeric input, or the consecutive inputs of one categorical
+ * column, schema_column_width) of one name, and no category twice in a
+ * column.  Named at the record of the second.
+ */
+static int check_feature_names(struct reader *r, const struct schema *s)
+{
+	size_t n = s->n_features, j = 0, index;
+	size_t *lines = calloc(2 * n + 1, sizeof *lines);       /* feature, then category */
+	struct name_index columns = { 0 }, values = { 0 };
+	int result = 0;
+
+	if (!lines)
+		return error_set(r->err, EXIT_SOFTWARE, "out of memory");
+	for (size_t i = 0; i < r->n_records; i++) {
+		const struct kept_record *k = &r->records[i];
+		if (k->kind == RECORD_FEATURE)
+			lines[j++] = k->line;
+		else if (k->kind == RECORD_CATEGORY && parse_size(k->fields[1], 1, &index) == 0)
+			lines[n + index - 1] = k->line;         /* checked by read_schema_records */
+	}
+	for (j = 0; j < n && result == 0;) {
+		size_t width = schema_column_width(s, j);
+		int added = name_index_add(&columns, s->feature_names, j, NULL);
+		if (added < 0)
+			result = error_set(r->err, EXIT_SOFTWARE, "out of memory");
+		else if (added == 1)
+			result = fail_at(r, lines[j], "feature '%s' listed twice",
+					 s->feature_names[j]);
+		name_index_clear(&values);
+		for (size_t c = j; c < j + width && width > 1 && result == 0; c++) {
+			added = name_index_add(&values, s->feature_category, c, NULL);
+			if (added < 0)
+				result = error_set(r->err, EXIT_SOFTWARE, "out of memory");
+			else if (added == 1)
+				result = fail_at(r, lines[n + c], "feature '%s': category '%s' "
+						 "listed twice", s->feature_names[c],
+						 s->feature_category[c]);
+		}
+		j += width;
+	}
+	name_index_free(&columns);
+	name_index_free(&values);
+	free(lines);
+	return result;
+}
+
 static int read_schema(struct reader *r, struct schema *s)
 {
 	struct name_index classes_seen = { 0 };
 	int result = read_schema_records(r, s, &classes_seen);
 
 	name_index_free(&classes_seen);
+	if (result == 0)
+		result = check_feature_names(r, s);
 	return result;
 }
 

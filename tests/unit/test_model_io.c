@@ -325,6 +325,20 @@ START_TEST(test_refusals)
 		       "model.csv:4: bad parameter value");
 	expect_refusal("model,linear\nlayers,1,1\nfeature,1,a,0,0\nweight,1,1,1,1\nbias,1,1,0\n",
 		       "model.csv:3: bad statistics");
+	expect_refusal("model,linear\nlayers,1,1\nfeature,1,a,0,-1\nweight,1,1,1,1\nbias,1,1,0\n",
+		       "model.csv:3: bad statistics for feature 'a'");
+	/* A column once, as in a data header: by name, and by category in a categorical one. */
+	expect_refusal("model,linear\nlayers,2,1\nfeature,1,a,0,1\nfeature,2,a,0,1\n"
+		       "weight,1,1,1,1\nweight,1,1,2,1\nbias,1,1,0\n",
+		       "model.csv:4: feature 'a' listed twice");
+	expect_refusal("model,linear\nlayers,3,1\nfeature,1,c,0,1\nfeature,2,a,0,1\n"
+		       "feature,3,c,0,1\ncategory,1,red\ncategory,3,red\n"
+		       "weight,1,1,1,1\nweight,1,1,2,1\nweight,1,1,3,1\nbias,1,1,0\n",
+		       "model.csv:5: feature 'c' listed twice");
+	expect_refusal("model,linear\nlayers,2,1\nfeature,1,c,0,1\nfeature,2,c,0,1\n"
+		       "category,1,red\ncategory,2,red\n"
+		       "weight,1,1,1,1\nweight,1,1,2,1\nbias,1,1,0\n",
+		       "model.csv:6: feature 'c': category 'red' listed twice");
 	expect_refusal("model,linear\nmodel,linear\n", "model.csv:2: a second model");
 	expect_refusal("model,linear\nlayers,1,\"1\n", "unterminated quoted field");
 	expect_refusal("model,linear\nlayers,1,1\nfeature,1,a,0,1\nweight,1,1,1,2\nbias,1,1,2\n"

@@ -61,9 +61,35 @@ int dataset_fill_missing(struct dataset *d, const size_t *rows, size_t count, st
  * Two passes, the mean first and then the squared deviations from it:
  * the one-pass sum of squares minus the squared sum loses every digit
  * when a column has a large mean and a small spread.  The rows are walked
- * in order and the per-column sums kept in mean[] and scale[], so no
- * memory is needed.
+ * in order (the data's order in memory) with the per-column sums kept in
+ * mean[] and squares[]: each column's sums in the order of a column-by-
+ * column walk, so the same bits, far faster.  count > 0.
  */
+static void column_sums(const struct dataset *d, const size_t *rows, size_t count,
+			double *mean, double *squares)
+{
+	size_t features = d->features;
+
+	for (size_t j = 0; j < features; j++) {
+		mean[j] = 0.0;
+		squares[j] = 0.0;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const double *row = d->x + (rows ? rows[i] : i) * features;
+		for (size_t j = 0; j < features; j++)
+			mean[j] += row[j];
+	}
+	for (size_t j = 0; j < features; j++)
+		mean[j] /= (double)count;
+	for (size_t i = 0; i < count; i++) {
+		const double *row = d->x + (rows ? rows[i] : i) * features;
+		for (size_t j = 0; j < features; j++) {
+			double deviation = row[j] - mean[j];
+			squares[j] += deviation * deviation;
+		}
+	}
+}
+
 /*
  * Mean and population deviation of column j with every value scaled by
  * 2^-e, e the exponent of the column's largest magnitude: the scaled
@@ -108,30 +134,14 @@ void dataset_column_stats(const struct dataset *d, const size_t *rows, size_t co
 {
 	size_t features = d->features;
 
-	for (size_t j = 0; j < features; j++) {
-		mean[j] = 0.0;
-		scale[j] = 0.0;
-	}
 	if (count == 0) {
-		for (size_t j = 0; j < features; j++)
+		for (size_t j = 0; j < features; j++) {
+			mean[j] = 0.0;
 			scale[j] = 1.0;
+		}
 		return;
 	}
-	for (size_t i = 0; i < count; i++) {
-		const double *row = d->x + (rows ? rows[i] : i) * features;
-		for (size_t j = 0; j < features; j++)
-			mean[j] += row[j];
-	}
-	for (size_t j = 0; j < features; j++)
-		mean[j] /= (double)count;
-
-	for (size_t i = 0; i < count; i++) {
-		const double *row = d->x + (rows ? rows[i] : i) * features;
-		for (size_t j = 0; j < features; j++) {
-			double deviation = row[j] - mean[j];
-			scale[j] += deviation * deviation;
-		}
-	}
+	column_sums(d, rows, count, mean, scale);      /* scale holds the squares first */
 	for (size_t j = 0; j < features; j++) {
 		/* Population variance: divide by n, as the spec says. */
 		double variance = scale[j] / (double)count;
@@ -195,26 +205,11 @@ double dataset_scale_ratio(const struct dataset *d, const size_t *rows, size_t c
 
 	if (count == 0)
 		return 0.0;
-	/* Row after row (the data's order in memory), each column's sums in the
-	 * same order as a column-by-column walk: the same bits, far faster. */
 	double *mean = calloc(2 * (features ? features : 1), sizeof *mean);
 	if (!mean)
 		return 0.0;
 	double *squares = mean + features;
-	for (size_t i = 0; i < count; i++) {
-		const double *row = d->x + (rows ? rows[i] : i) * features;
-		for (size_t j = 0; j < features; j++)
-			mean[j] += row[j];
-	}
-	for (size_t j = 0; j < features; j++)
-		mean[j] /= (double)count;
-	for (size_t i = 0; i < count; i++) {
-		const double *row = d->x + (rows ? rows[i] : i) * features;
-		for (size_t j = 0; j < features; j++) {
-			double deviation = row[j] - mean[j];
-			squares[j] += deviation * deviation;
-		}
-	}
+	column_sums(d, rows, count, mean, squares);
 	for (size_t j = 0; j < features; j++) {
 		double deviation = sqrt(squares[j] / (double)count);
 		if (deviation > 0) {

@@ -48,7 +48,7 @@ static int memory_next(struct row_source *source, size_t max, struct row_batch *
 			rows = batch->rows = s->capacity;
 		for (size_t i = 0; i < rows; i++) {
 			size_t row = s->view.rows[s->position + i];
-			if (s->position + i + PREFETCH_ROWS < s->end)
+			if (s->position + i + PREFETCH_ROWS < s->readable)
 				prefetch_row(d, s->view.rows[s->position + i + PREFETCH_ROWS]);
 			memcpy(s->gathered_x + i * d->features, d->x + row * d->features,
 			       d->features * sizeof *d->x);
@@ -70,7 +70,7 @@ int memory_source_init(struct memory_source *s, const struct data_view *view,
 	memset(s, 0, sizeof *s);
 	s->source.next = memory_next;
 	s->view = *view;
-	s->end = view->count;
+	s->end = s->readable = view->count;
 	s->capacity = capacity ? capacity : 1;
 	s->gathered_x = malloc(s->capacity * features * sizeof *s->gathered_x);
 	s->gathered_y = malloc(s->capacity * sizeof *s->gathered_y);
@@ -81,24 +81,29 @@ int memory_source_init(struct memory_source *s, const struct data_view *view,
 	return 0;
 }
 
-void memory_source_select(struct memory_source *s, const size_t *rows, size_t count)
+void memory_source_select(struct memory_source *s, const size_t *rows, size_t count,
+			  size_t readable)
 {
 	s->view.rows = rows;
 	s->view.count = count;
 	s->position = 0;
 	s->end = count;
+	s->readable = readable > count ? readable : count;
 }
 
 void memory_source_rewind(struct memory_source *s)
 {
 	s->position = 0;
 	s->end = s->view.count;
+	if (s->readable < s->end)
+		s->readable = s->end;
 }
 
 void memory_source_range(struct memory_source *s, size_t first, size_t count)
 {
 	s->position = first < s->view.count ? first : s->view.count;
 	s->end = count < s->view.count - s->position ? s->position + count : s->view.count;
+	s->readable = s->view.count;
 }
 
 void memory_source_free(struct memory_source *s)

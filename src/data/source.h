@@ -47,6 +47,7 @@ struct memory_source {
 	struct data_view view;
 	size_t position;
 	size_t end;             /* the source ends before this row of the view */
+	size_t readable;        /* view.rows[0..readable) may be read ahead */
 	double *gathered_x;     /* capacity x features, owned */
 	double *gathered_y;     /* capacity, owned */
 	size_t capacity;
@@ -58,8 +59,13 @@ struct memory_source {
  */
 int memory_source_init(struct memory_source *s, const struct data_view *view,
 		       size_t capacity, struct error *err);
-/* Start again over another view of the same data set (no allocation). */
-void memory_source_select(struct memory_source *s, const size_t *rows, size_t count);
+/*
+ * Start again over count rows of the same data set (no allocation).  rows
+ * holds readable >= count row numbers; the ones past count are the rows
+ * that will come next, and their memory is asked for ahead of time.
+ */
+void memory_source_select(struct memory_source *s, const size_t *rows, size_t count,
+			  size_t readable);
 /* Start again from the first row. */
 void memory_source_rewind(struct memory_source *s);
 /* Start again at row first of the view, ending after count rows. */

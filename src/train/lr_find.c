@@ -151,7 +151,7 @@ int lr_find_run(const struct model *m, const double *params, const struct data_v
 			struct objective_sums sums = { 0 };
 			/* Exactly min at the first step and max at the last. */
 			double lr = t + 1 == total ? max : min * exp(growth * (double)t);
-			memory_source_select(&rows, order + start, count);
+			memory_source_select(&rows, order + start, count, n - start);
 			memset(g, 0, p * sizeof *g);
 			objective_add(m, w, &rows.source, &ws, g, &sums, NULL);
 			double loss = sums.loss / (double)sums.count;

@@ -499,7 +499,7 @@ static int first_order_epoch(struct run *r, long epoch, long *t, double *lr)
 		++*t;
 		*lr = schedule_step_size(&c->schedule, epoch, *t);
 		r->lr = *lr;
-		memory_source_select(&r->batch_pass.rows, r->order + start, count);
+		memory_source_select(&r->batch_pass.rows, r->order + start, count, n - start);
 		/*
 		 * The step needs only the gradient; the loss is computed (with
 		 * the same gradient again) only when it may not be finite.
@@ -716,7 +716,7 @@ static int refuse_nonfinite_start(struct run *r, struct error *err)
 
 	for (size_t i = 0; i < view->count; i++) {
 		size_t row = view->rows ? view->rows[i] : i, largest = 0;
-		memory_source_select(&r->batch_pass.rows, &row, 1);
+		memory_source_select(&r->batch_pass.rows, &row, 1, 1);
 		if (isfinite(pass_mean(&r->batch_pass, m->params, NULL, &sums)))
 			continue;
 		const double *x = d->x + row * d->features;

@@ -992,7 +992,7 @@ START_TEST(test_accuracy)
 	ck_assert_double_eq_tol(sums.loss, loss, 1e-14);
 	/* Rows 1, 4 and 4 again: all wrong. */
 	const size_t wrong[3] = { 1, 4, 4 };
-	memory_source_select(&s1, wrong, 3);
+	memory_source_select(&s1, wrong, 3, 3);
 	sums = (struct objective_sums){ 0 };
 	ck_assert_int_eq(objective_add(&m1, m1.params, &s1.source, &w1, NULL, &sums, &err), 0);
 	ck_assert_uint_eq(sums.count, 3);

@@ -46,28 +46,53 @@ void schema_move(struct schema *to, struct schema *from)
 	memset(from, 0, sizeof *from);
 }
 
+/*
+ * One value: (x - mean) / scale.  x - mean overflows for values near
+ * +-1e308 of opposite signs; dividing first cannot (for a row of the
+ * training data each part is at most the square root of the row count).
+ * Only then: every other value keeps the bits of the subtraction first.
+ */
+static double standardized(double x, double mean, double scale)
+{
+	double centred = (x - mean) / scale;
+
+	if (!isfinite(centred) && isfinite(x))
+		centred = x / scale - mean / scale;
+	return centred;
+}
+
+/*
+ * Four values side by side, one lane each: element-wise IEEE operations,
+ * the bits of standardized() lane by lane.
+ */
+typedef double lanes __attribute__((vector_size(4 * sizeof(double)), aligned(sizeof(double))));
+
 void schema_standardize(const struct schema *s, double *x, size_t rows)
 {
-	size_t features = s->n_features;
+	size_t features = s->n_features, wide = features - features % 4;
+	const double *mean = s->feature_mean, *scale = s->feature_scale;
 
 	for (size_t i = 0; i < rows; i++) {
 		double *row = x + i * features;
-		for (size_t j = 0; j < features; j++) {
-			if (s->feature_fill && isnan(row[j]))
-				row[j] = s->feature_fill[j];
-			double centred = (row[j] - s->feature_mean[j]) / s->feature_scale[j];
-			/*
-			 * x - mean overflows for values near +-1e308 of opposite
-			 * signs; dividing first cannot (for a row of the training
-			 * data each part is at most the square root of the row
-			 * count).  Only then: every other value keeps the bits of
-			 * the subtraction first.
-			 */
-			if (!isfinite(centred) && isfinite(row[j]))
-				centred = row[j] / s->feature_scale[j] -
-					  s->feature_mean[j] / s->feature_scale[j];
-			row[j] = centred;
+		if (s->feature_fill)
+			for (size_t j = 0; j < features; j++)
+				if (isnan(row[j]))
+					row[j] = s->feature_fill[j];
+		size_t j = 0;
+		for (; j < wide; j += 4) {
+			lanes value = *(const lanes *)(row + j);
+			lanes centred = (value - *(const lanes *)(mean + j)) / *(const lanes *)(scale + j);
+			/* centred - centred is 0 in a lane where centred is finite. */
+			lanes zero = centred - centred;
+			if (zero[0] != 0.0 || zero[1] != 0.0 || zero[2] != 0.0 || zero[3] != 0.0) {
+				for (size_t k = j; k < j + 4; k++)
+					row[k] = standardized(row[k], mean[k], scale[k]);
+				continue;
+			}
+			*(lanes *)(row + j) = centred;
 		}
+		for (; j < features; j++)
+			row[j] = standardized(row[j], mean[j], scale[j]);
 		if (s->rotation) {
 			double *scratch = s->rotation + features * features;
 			memcpy(scratch, row, features * sizeof *row);

@@ -99,6 +99,12 @@ struct csv_reader {
 	size_t n_uses;
 	size_t target_column;   /* SIZE_MAX when the data carries no target */
 	char *target_name;      /* owned until it moves into the schema */
+	/*
+	 * Whether the uses are numeric columns side by side (their values
+	 * then copied at once when all are plain numbers): RUN_UNKNOWN while
+	 * a --categorical auto column has not shown what it is.
+	 */
+	enum { RUN_UNKNOWN, RUN_YES, RUN_NO } run;
 
 	struct dataset data;    /* the result being built */
 	size_t row_capacity;
@@ -1119,6 +1125,31 @@ static int row_is_dropped(const struct csv_reader *r)
 	return 0;
 }
 
+/* Whether the n bytes at flags are all nonzero. */
+static int all_flags_set(const unsigned char *flags, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!flags[i])
+			return 0;
+	return 1;
+}
+
+/* What r->run should say, now that a row has been read. */
+static int uses_run(const struct csv_reader *r)
+{
+	int unknown = 0;
+
+	if (r->n_uses == 0)
+		return RUN_NO;
+	for (size_t u = 0; u < r->n_uses; u++) {
+		if (r->uses[u].categorical > 0 || r->uses[u].column != r->uses[0].column + u)
+			return RUN_NO;
+		if (r->uses[u].categorical < 0)
+			unknown = 1;
+	}
+	return unknown ? RUN_UNKNOWN : RUN_YES;
+}
+
 static int stream_begin(struct csv_reader *r);
 static int stream_take(struct csv_reader *r);
 
@@ -1140,6 +1171,11 @@ static int take_row(struct csv_reader *r)
 	if (row == r->prefaulted_rows)
 		prefault_rows(r);
 	x = r->data.x + row * r->n_uses;
+	if (r->run == RUN_YES && r->is_number &&
+	    all_flags_set(r->is_number + r->uses[0].column, r->n_uses)) {
+		memcpy(x, r->numbers + r->uses[0].column, r->n_uses * sizeof *x);
+		goto target;
+	}
 	for (size_t u = 0; u < r->n_uses; u++) {
 		struct column_use *use = &r->uses[u];
 		/* The common case first: a plain number is never missing. */
@@ -1166,6 +1202,9 @@ static int take_row(struct csv_reader *r)
 										   &x[u])) != 0)
 			return -1;
 	}
+	if (r->run == RUN_UNKNOWN)
+		r->run = uses_run(r);
+target:
 	if (r->target_column != SIZE_MAX) {
 		const char *field = r->fields[r->target_column];
 		int result;

@@ -348,6 +348,8 @@ static struct {
 	size_t job_threads;             /* threads sharing the job */
 	kernel_task *task;              /* kernel_parallel's, instead of job; else NULL */
 	void *task_context;
+	kernel_task *started_task;      /* kernel_start's, run by worker 1 */
+	void *started_context;
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,
 	   .done = PTHREAD_COND_INITIALIZER, .threads = 0 };
 
@@ -507,6 +509,47 @@ size_t kernel_parallel(size_t most, kernel_task *task, void *context)
 	pthread_cond_broadcast(&pool.done);
 	pthread_mutex_unlock(&pool.lock);
 	return threads;
+}
+
+/* kernel_start's job as a kernel_parallel task: share 1 of 2 is the whole task. */
+static void run_started(void *context, size_t t, size_t threads)
+{
+	(void)context;
+	(void)threads;
+	if (t == 1)
+		pool.started_task(pool.started_context, 0, 1);
+}
+
+int kernel_start(kernel_task *task, void *context)
+{
+	pthread_mutex_lock(&pool.lock);
+	if (pool.threads < 2 || pool.busy) {
+		pthread_mutex_unlock(&pool.lock);
+		return 0;
+	}
+	pool.busy = 1;
+	pool.task = run_started;
+	pool.task_context = NULL;
+	pool.started_task = task;
+	pool.started_context = context;
+	pool.job_threads = 2;
+	pool.pending = 1;
+	pool.generation++;
+	pthread_cond_broadcast(&pool.wake);
+	pthread_mutex_unlock(&pool.lock);
+	return 1;
+}
+
+void kernel_join(void)
+{
+	pthread_mutex_lock(&pool.lock);
+	while (pool.pending > 0)
+		pthread_cond_wait(&pool.done, &pool.lock);
+	pool.busy = 0;
+	pool.task = NULL;
+	pool.started_task = NULL;
+	pthread_cond_broadcast(&pool.done);
+	pthread_mutex_unlock(&pool.lock);
 }
 
 void kernel_product(size_t m, size_t n, size_t k, struct kernel_matrix a,

@@ -53,6 +53,16 @@ size_t kernel_threads(void);
 typedef void kernel_task(void *context, size_t t, size_t threads);
 size_t kernel_parallel(size_t most, kernel_task *task, void *context);
 
+/*
+ * Start task(context, 0, 1) on one of the pool's workers and return 1 at
+ * once, or return 0 without running it when the pool has no worker free
+ * (one thread, or busy).  Until kernel_join, which waits for the task to
+ * end, the pool is busy: products and kernel_parallel on other threads run
+ * on their caller's thread alone.
+ */
+int kernel_start(kernel_task *task, void *context);
+void kernel_join(void);
+
 /* Code variants, best first; only for tests and benchmarks. */
 enum kernel_variant { KERNEL_AUTO, KERNEL_AVX512, KERNEL_AVX2, KERNEL_BASELINE };
 /* Force a variant (KERNEL_AUTO: the best the CPU has).  -1 if the CPU lacks it. */

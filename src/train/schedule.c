@@ -485,6 +485,11 @@ double schedule_step_size(const struct schedule *s, long epoch, long step)
  * best by (1 - threshold), which for a negative best asks for less than the
  * best; using |best| asks for a real decrease on either side of zero.
  */
+int schedule_watches_loss(const struct schedule *s)
+{
+	return s->kind == &schedule_plateau;
+}
+
 void schedule_epoch_end(struct schedule *s, double monitored_loss)
 {
 	int improved;

@@ -43,6 +43,8 @@ int schedule_parse(struct schedule *s, const char *text, struct error *err);
 void schedule_start(struct schedule *s, double base_lr, long epochs, long steps_per_epoch);
 /* Step size in force at this step, warm-up included. */
 double schedule_step_size(const struct schedule *s, long epoch, long step);
+/* Whether schedule_epoch_end changes the step size (plateau). */
+int schedule_watches_loss(const struct schedule *s);
 /* End of an epoch with the monitored loss (plateau reacts; others ignore). */
 void schedule_epoch_end(struct schedule *s, double monitored_loss);
 

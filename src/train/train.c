@@ -299,12 +299,37 @@ struct run {
 	struct curvature curvature;     /* --curvature, when has_curvature */
 	int has_curvature;
 	int curvature_warned;   /* the lr * lambda_max > 2 warning, once */
+	/* What the loop remembers from epoch to epoch (finish_epoch). */
+	struct schedule *schedule;      /* the run's copy: its plateau memory changes */
+	double start_loss, lowest_loss; /* the divergence rule's */
+	int growing_epochs;
+	double best_loss;               /* --patience's, and the saved state's */
+	long best_epoch;
+	double *best;                   /* the weights of best_epoch */
+	int status;                     /* an error: an exit status, with err set */
+	struct error *err;
+	/* An epoch evaluated ahead, on the pool, while the next one trains. */
+	int may_evaluate_ahead;
+	struct ahead *ahead;
 };
 
 /* What an epoch record reports. */
 struct epoch_figures {
 	double train_loss, train_accuracy;
 	double val_loss, val_accuracy;
+	double seconds;                 /* since the run's start, when they were known */
+};
+
+/*
+ * The epoch evaluated ahead: its weights, and what its record and a
+ * message about it need from the moment it ended.
+ */
+struct ahead {
+	int active;                     /* started, its record not yet written */
+	long epoch, step;
+	double lr, gradient_norm;
+	double *weights;                /* n_params */
+	struct epoch_figures figures;
 };
 
 static void evaluate(struct run *r, struct epoch_figures *f)
@@ -317,6 +342,26 @@ static void evaluate(struct run *r, struct epoch_figures *f)
 		f->val_loss = parallel_mean(&r->validation_parallel, r->m->params, &sums);
 		f->val_accuracy = sums.count ? (double)sums.correct / (double)sums.count : 0.0;
 	}
+	f->seconds = seconds_since(&r->start);
+}
+
+/* evaluate for the epoch ahead, on a worker of the pool, on one thread (the same bits). */
+static void evaluate_ahead_task(void *context, size_t t, size_t threads)
+{
+	struct run *r = context;
+	struct ahead *a = r->ahead;
+	struct epoch_figures *f = &a->figures;
+	struct objective_sums sums;
+
+	(void)t;
+	(void)threads;
+	f->train_loss = pass_mean(&r->train_pass, a->weights, NULL, &sums);
+	f->train_accuracy = sums.count ? (double)sums.correct / (double)sums.count : 0.0;
+	if (r->has_validation) {
+		f->val_loss = pass_mean(&r->validation_pass, a->weights, NULL, &sums);
+		f->val_accuracy = sums.count ? (double)sums.correct / (double)sums.count : 0.0;
+	}
+	f->seconds = seconds_since(&r->start);
 }
 
 /* The loss --patience and the plateau schedule watch. */
@@ -346,7 +391,7 @@ static int write_epoch(struct run *r, long epoch, const struct epoch_figures *f,
 		output_write_shortest(out, f->val_accuracy);
 	putc(',', out);
 	output_write_shortest(out, lr);
-	fprintf(out, ",%.6f\n", seconds_since(&r->start));
+	fprintf(out, ",%.6f\n", f->seconds);
 	return output_flush(out);
 }
 
@@ -479,8 +524,115 @@ static void clear_progress_bar(int drawing)
 }
 
 /*
+ * After epoch's evaluation: its record, then every rule that may end the
+ * run there (a loss that is not finite or keeps growing, --patience, a
+ * converged lbfgs).  weights are the epoch's, step its last step, lr and
+ * gradient_norm those of that step.  Returns 1 to go on, 0 when the run
+ * stops at this epoch (result filled in, the weights to keep in m->params),
+ * -1 on an error (r->status).
+ */
+static int finish_epoch(struct run *r, long epoch, long step, double lr, double gradient_norm,
+			const double *weights, const struct epoch_figures *f)
+{
+	struct train_result *result = r->result;
+	size_t p = r->m->net.n_params;
+
+	if (!isfinite(f->train_loss)) {
+		diverge(r, epoch, step, "the training loss is not finite", gradient_norm);
+		return 0;
+	}
+	if (write_epoch(r, epoch, f, lr) != 0) {
+		r->status = error_set(r->err, EXIT_IO, "write error");
+		return -1;
+	}
+	if ((r->status = write_curvature(r, epoch, lr, r->err)) != 0)
+		return -1;
+	r->last_finite_loss = f->train_loss;
+	r->last_finite_epoch = epoch;
+	memcpy(r->epoch_weights, weights, p * sizeof *weights);
+	result->epoch = epoch;
+	if (f->train_loss > DIVERGENCE_GROWTH * r->lowest_loss && f->train_loss > r->start_loss) {
+		if (++r->growing_epochs == DIVERGENCE_EPOCHS) {
+			char what[256];
+			snprintf(what, sizeof what, "the training loss %.6g exceeds %g times "
+				 "the lowest so far (%.6g), %d epochs in a row",
+				 f->train_loss, DIVERGENCE_GROWTH, r->lowest_loss, DIVERGENCE_EPOCHS);
+			diverge(r, epoch, step, what, gradient_norm);
+			return 0;
+		}
+	} else {
+		r->growing_epochs = 0;
+	}
+	if (f->train_loss < r->lowest_loss)
+		r->lowest_loss = f->train_loss;
+	double watched = monitored_loss(r, f);
+	schedule_epoch_end(r->schedule, watched);
+	if (result->stop == TRAIN_CONVERGED)
+		return 0;
+	if (watched < r->best_loss) {
+		r->best_loss = watched;
+		r->best_epoch = epoch;
+		memcpy(r->best, weights, p * sizeof *r->best);
+	} else if (r->c->patience > 0 && epoch - r->best_epoch >= r->c->patience) {
+		memcpy(r->m->params, r->best, p * sizeof *r->best);
+		result->stop = TRAIN_EARLY_STOPPED;
+		result->epoch = r->best_epoch;
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Evaluate the epoch just trained on a worker of the pool while the next
+ * one trains on this thread.  Only when nothing the next epoch computes
+ * depends on the record (no plateau schedule, no --curvature): the record
+ * can then only go on or stop the run, and every stop puts the weights it
+ * keeps back itself (diverge: the last finite epoch's; --patience: the
+ * best), so the epoch trained meanwhile is simply dropped.  Returns 1 when
+ * started, 0 when the caller should evaluate now.
+ */
+static int evaluate_ahead(struct run *r, long epoch, long step, double lr)
+{
+	struct ahead *a = r->ahead;
+	size_t p = r->m->net.n_params;
+
+	if (!r->may_evaluate_ahead)
+		return 0;
+	memcpy(a->weights, r->m->params, p * sizeof *a->weights);
+	a->epoch = epoch;
+	a->step = step;
+	a->lr = lr;
+	a->gradient_norm = norm(r->grad, p);
+	if (!kernel_start(evaluate_ahead_task, r))
+		return 0;
+	a->active = 1;
+	return 1;
+}
+
+/*
+ * The record of the epoch evaluated ahead, if any, as finish_epoch for it
+ * (which sees the step size of that epoch); 1 also when there is none.
+ */
+static int finish_ahead(struct run *r)
+{
+	struct ahead *a = r->ahead;
+
+	if (!a || !a->active)
+		return 1;
+	kernel_join();
+	a->active = 0;
+	double lr_now = r->lr;
+	r->lr = a->lr;
+	int next = finish_epoch(r, a->epoch, a->step, a->lr, a->gradient_norm, a->weights,
+				&a->figures);
+	if (next == 1)
+		r->lr = lr_now;
+	return next;
+}
+
+/*
  * One epoch of mini-batch steps.  Returns 1 to go on, 0 when the run has
- * stopped (result filled in).
+ * stopped (result filled in, or r->status set by the epoch before's record).
  */
 static int first_order_epoch(struct run *r, long epoch, long *t, double *lr)
 {
@@ -511,6 +663,8 @@ static int first_order_epoch(struct run *r, long epoch, long *t, double *lr)
 			add_weight_decay(m, m->params, r->grad, c->hyper.weight_decay);
 		if (!isfinite(loss) || !all_finite(r->grad, p)) {
 			clear_progress_bar(drawing);
+			if (finish_ahead(r) != 1)
+				return 0;       /* the run ended at the epoch before */
 			diverge(r, epoch, *t, isfinite(loss) ? "the gradient is not finite"
 				: "the mini-batch loss is not finite", norm(r->grad, p));
 			return 0;
@@ -518,6 +672,8 @@ static int first_order_epoch(struct run *r, long epoch, long *t, double *lr)
 		optim_step(r->optimizer, m->params, r->grad, *t, *lr, m->is_weight);
 		if (!all_finite(m->params, p)) {
 			clear_progress_bar(drawing);
+			if (finish_ahead(r) != 1)
+				return 0;
 			diverge(r, epoch, *t, "the step made the weights non-finite", norm(r->grad, p));
 			return 0;
 		}
@@ -592,7 +748,11 @@ static int run_setup(struct run *r, const struct data_view *validation, struct e
 	r->initial = malloc(p * sizeof *r->initial);
 	r->epoch_weights = malloc(p * sizeof *r->epoch_weights);
 	r->optimizer = optim_create(r->c->optimizer, p, &r->c->hyper);
-	if (!r->order || !r->grad || !r->initial || !r->epoch_weights || !r->optimizer)
+	r->ahead = calloc(1, sizeof *r->ahead);
+	if (r->ahead)
+		r->ahead->weights = malloc(p * sizeof *r->ahead->weights);
+	if (!r->order || !r->grad || !r->initial || !r->epoch_weights || !r->optimizer ||
+	    !r->ahead || !r->ahead->weights)
 		return error_set(err, EXIT_SOFTWARE, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		r->order[i] = training->rows ? training->rows[i] : i;
@@ -609,6 +769,11 @@ static int run_setup(struct run *r, const struct data_view *validation, struct e
 
 static void run_free(struct run *r)
 {
+	if (r->ahead && r->ahead->active)
+		kernel_join();         /* its task reads the passes freed below */
+	if (r->ahead)
+		free(r->ahead->weights);
+	free(r->ahead);
 	pass_free(&r->train_pass);
 	pass_free(&r->batch_pass);
 	pass_free(&r->validation_pass);
@@ -769,6 +934,9 @@ int train_run(struct model *m, const struct data_view *training,
 		goto done;
 	}
 	memcpy(best, m->params, p * sizeof *m->params);
+	r.best = best;
+	r.schedule = &config.schedule;
+	r.err = err;
 	prng_seed(&random, c->seed);
 	/* A continued run numbers its epochs and steps on from the saved ones. */
 	long start = c->resume ? c->resume->epoch : 0, t = c->resume ? c->resume->step : 0;
@@ -804,77 +972,49 @@ int train_run(struct model *m, const struct data_view *training,
 	r.last_finite_loss = figures.train_loss;
 	r.lr = lr;
 	/* The divergence rule watches the lowest training loss (DIVERGENCE in the man page). */
-	double start_loss = figures.train_loss, lowest_loss = figures.train_loss;
-	int growing_epochs = 0;
-	double best_loss = c->resume ? c->resume->best_loss : monitored_loss(&r, &figures);
-	long best_epoch = c->resume ? c->resume->best_epoch : 0;
+	r.start_loss = r.lowest_loss = figures.train_loss;
+	r.growing_epochs = 0;
+	r.best_loss = c->resume ? c->resume->best_loss : monitored_loss(&r, &figures);
+	r.best_epoch = c->resume ? c->resume->best_epoch : 0;
 	if (full_batch) {
 		struct objective_context context = { &r.train_pass, c->hyper.weight_decay };
 		value = full_objective(&context, m->params, r.grad);
 	}
+	r.may_evaluate_ahead = !full_batch && !r.has_curvature && kernel_threads() >= 2 &&
+			       !schedule_watches_loss(&config.schedule);
 
-	for (long epoch = start + 1; epoch <= start + c->epochs; epoch++) {
+	long last = start + c->epochs;
+	for (long epoch = start + 1; epoch <= last; epoch++) {
+		int go_on;
 		if (full_batch) {
-			if (!full_batch_epoch(&r, epoch, &t, &lr, &value))
-				break;
+			go_on = full_batch_epoch(&r, epoch, &t, &lr, &value);
 		} else {
 			if (c->shuffle)
 				prng_shuffle(&random, r.order, n);
-			if (!first_order_epoch(&r, epoch, &t, &lr) &&
-			    result->stop != TRAIN_INTERRUPTED)
-				break;
+			go_on = first_order_epoch(&r, epoch, &t, &lr);
 		}
-		if (result->stop == TRAIN_INTERRUPTED)
+		/* The record of the epoch before, when evaluated ahead, comes first. */
+		int before = r.status ? -1 : finish_ahead(&r);
+		if (before < 0) {
+			status = r.status;
+			goto done;
+		}
+		if (before == 0 || !go_on || result->stop == TRAIN_INTERRUPTED)
 			break;
+		if (epoch < last && evaluate_ahead(&r, epoch, t, lr))
+			continue;
 		evaluate(&r, &figures);
-		if (!isfinite(figures.train_loss)) {
-			diverge(&r, epoch, t, "the training loss is not finite", norm(r.grad, p));
-			break;
-		}
-		if (write_epoch(&r, epoch, &figures, lr) != 0) {
-			status = error_set(err, EXIT_IO, "write error");
+		int next = finish_epoch(&r, epoch, t, lr, norm(r.grad, p), m->params, &figures);
+		if (next < 0) {
+			status = r.status;
 			goto done;
 		}
-		if ((status = write_curvature(&r, epoch, lr, err)) != 0)
-			goto done;
-		r.last_finite_loss = figures.train_loss;
-		r.last_finite_epoch = epoch;
-		memcpy(r.epoch_weights, m->params, p * sizeof *m->params);
-		result->epoch = epoch;
-		if (figures.train_loss > DIVERGENCE_GROWTH * lowest_loss &&
-		    figures.train_loss > start_loss) {
-			if (++growing_epochs == DIVERGENCE_EPOCHS) {
-				char what[256];
-				snprintf(what, sizeof what, "the training loss %.6g exceeds %g times "
-					 "the lowest so far (%.6g), %d epochs in a row",
-					 figures.train_loss, DIVERGENCE_GROWTH, lowest_loss,
-					 DIVERGENCE_EPOCHS);
-				diverge(&r, epoch, t, what, norm(r.grad, p));
-				break;
-			}
-		} else {
-			growing_epochs = 0;
-		}
-		if (figures.train_loss < lowest_loss)
-			lowest_loss = figures.train_loss;
-		double watched = monitored_loss(&r, &figures);
-		schedule_epoch_end(&config.schedule, watched);
-		if (result->stop == TRAIN_CONVERGED)
+		if (next == 0)
 			break;
-		if (watched < best_loss) {
-			best_loss = watched;
-			best_epoch = epoch;
-			memcpy(best, m->params, p * sizeof *best);
-		} else if (c->patience > 0 && epoch - best_epoch >= c->patience) {
-			memcpy(m->params, best, p * sizeof *best);
-			result->stop = TRAIN_EARLY_STOPPED;
-			result->epoch = best_epoch;
-			break;
-		}
 	}
 	if (c->save_state && (result->stop == TRAIN_COMPLETED || result->stop == TRAIN_CONVERGED))
 		status = capture_state(&r, c->save_state, result->epoch, t, &random, &config.schedule,
-				       best_loss, best_epoch, best, err);
+				       r.best_loss, r.best_epoch, r.best, err);
 done:
 	run_free(&r);
 	free(best);

@@ -51,6 +51,33 @@ net="-m softmax --hidden 48 --activation tanh -o adam -l 0.01 -b 16 -e 2 --stand
 	fail "network, two threads: $(cat "$tmp/err")"
 same "network, 2 threads" "$tmp/one" "$tmp/two"
 
+# With more than one thread an epoch's evaluation runs while the next epoch
+# trains; a record that stops the run must leave what one thread leaves:
+# the same records, weights, messages and status.  Each case stops at a
+# record evaluated ahead (or in the epoch after one), its sequel dropped.
+stops() {
+	# shellcheck disable=SC2086
+	"$DESCENT" $2 --threads 1 <"$data/$3" >"$tmp/one" 2>"$tmp/err1"
+	status1=$?
+	# shellcheck disable=SC2086
+	"$DESCENT" $2 --threads 2 <"$data/$3" >"$tmp/two" 2>"$tmp/err2"
+	status2=$?
+	[ "$status1" = "$status2" ] || fail "$1: status $status1 with one thread, $status2 with two"
+	same "$1" "$tmp/one" "$tmp/two"
+	cmp -s "$tmp/err1" "$tmp/err2" ||
+		fail "$1: messages differ: $(diff "$tmp/err1" "$tmp/err2" | head -4)"
+	grep -q "$4" "$tmp/err1" "$tmp/one" || fail "$1: no '$4' in: $(cat "$tmp/err1")"
+}
+# The divergence rule at epoch 2's record, after epoch 3 trained.
+stops "loss growing" "-m linear -o sgd -e 20 -b 64 -l 30" diabetes.csv \
+	"exceeds 1000 times the lowest"
+# A step of epoch 2 overflows while epoch 1's record is still being made.
+stops "step overflows" "-m linear -o sgd -e 20 -b 32 -l 10" diabetes.csv \
+	"diverged at epoch 2, step 26: the mini-batch loss is not finite"
+# --patience at a record evaluated ahead: the best weights, not the last.
+stops "patience" "-m logistic -o adam -l 0.05 -e 60 --standardize --holdout 0.3 --patience 3" \
+	breast_cancer.csv "early-stopped"
+
 # The same first error, at the same line, from a pipe read on two threads.
 awk 'NR == 45678 { $0 = "1,2,x3,4,5,yes" } { print }' "$tmp/rows.csv" >"$tmp/bad.csv"
 for threads in 1 2; do

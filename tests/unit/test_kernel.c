@@ -5,6 +5,7 @@
  * terms, strided operands and accumulation.
  */
 #include "unit.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +149,52 @@ START_TEST(test_parallel_tasks)
 }
 END_TEST
 
+/*
+ * kernel_start runs its task once, as share 0 of 1, on another thread; until
+ * kernel_join the pool is busy, so kernel_parallel there runs alone.  With
+ * one thread it runs nothing and says so.
+ */
+struct started {
+	pthread_t thread;
+	int ran;
+	size_t t, threads;
+};
+
+static void note_start(void *context, size_t t, size_t threads)
+{
+	struct started *s = context;
+
+	s->thread = pthread_self();
+	s->ran++;
+	s->t = t;
+	s->threads = threads;
+}
+
+START_TEST(test_start_and_join)
+{
+	struct started s = { .ran = 0 };
+	struct shares shares = { { 0 }, { 0 } };
+
+	kernel_set_threads(1);
+	ck_assert_int_eq(kernel_start(note_start, &s), 0);
+	ck_assert_int_eq(s.ran, 0);
+	ck_assert_uint_eq(kernel_set_threads(2), 2);
+	ck_assert_int_eq(kernel_start(note_start, &s), 1);
+	ck_assert_uint_eq(kernel_parallel(2, count_share, &shares), 1);
+	ck_assert_int_eq(shares.ran[0], 1);
+	ck_assert_int_eq(shares.ran[1], 0);
+	kernel_join();
+	ck_assert_int_eq(s.ran, 1);
+	ck_assert_uint_eq(s.t, 0);
+	ck_assert_uint_eq(s.threads, 1);
+	ck_assert(!pthread_equal(s.thread, pthread_self()));
+	/* The pool is free again. */
+	ck_assert_uint_eq(kernel_parallel(2, count_share, &shares), 2);
+	ck_assert_int_eq(shares.ran[1], 1);
+	kernel_set_threads(1);
+}
+END_TEST
+
 START_TEST(test_dense_layers)
 {
 	enum { IN = 37, OUT = 19, BATCH = 23 };
@@ -208,6 +255,7 @@ static Suite *kernel_suite(void)
 	tcase_add_test(tc, test_threads_agree);
 	tcase_add_test(tc, test_dense_layers);
 	tcase_add_test(tc, test_parallel_tasks);
+	tcase_add_test(tc, test_start_and_join);
 	suite_add_tcase(s, tc);
 	return s;
 }

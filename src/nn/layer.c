@@ -74,6 +74,30 @@ static double sigmoid(double z)
 	return e / (1.0 + e);
 }
 
+/*
+ * ReLU's "x if c > 0, else +0" for two values at a time without a branch:
+ * the comparison gives a lane of all ones or all zeros, and x AND it is x
+ * or +0, bit for bit the value of the scalar expression (a NaN or a zero
+ * c selects +0 too).  A branch per value mispredicts on about half of
+ * them: ReLU took as long as the matrix products of a 64-64 network.
+ */
+typedef double lanes __attribute__((vector_size(2 * sizeof(double)), aligned(sizeof(double))));
+typedef long long lane_bits __attribute__((vector_size(2 * sizeof(long long)),
+					      aligned(sizeof(double))));
+
+static void where_positive(size_t n, const double *c, const double *x, double *out)
+{
+	size_t i = 0;
+
+	for (; i + 2 <= n; i += 2) {
+		lanes positive = *(const lanes *)(c + i);
+		lane_bits keep = positive > 0.0;
+		*(lane_bits *)(out + i) = *(const lane_bits *)(x + i) & keep;
+	}
+	for (; i < n; i++)
+		out[i] = c[i] > 0.0 ? x[i] : 0.0;
+}
+
 void activation_forward(enum activation act, size_t n, const double *z, double *a)
 {
 	switch (act) {
@@ -82,8 +106,7 @@ void activation_forward(enum activation act, size_t n, const double *z, double *
 			memcpy(a, z, n * sizeof *a);
 		break;
 	case ACTIVATION_RELU:
-		for (size_t i = 0; i < n; i++)
-			a[i] = z[i] > 0.0 ? z[i] : 0.0;
+		where_positive(n, z, z, a);
 		break;
 	case ACTIVATION_TANH:
 		for (size_t i = 0; i < n; i++)
@@ -106,8 +129,7 @@ void activation_backward(enum activation act, size_t n, const double *a, const d
 		break;
 	case ACTIVATION_RELU:
 		/* relu'(0) = 0, as PyTorch takes it. */
-		for (size_t i = 0; i < n; i++)
-			dz[i] = a[i] > 0.0 ? da[i] : 0.0;
+		where_positive(n, a, da, dz);
 		break;
 	case ACTIVATION_TANH:
 		for (size_t i = 0; i < n; i++)
@@ -129,8 +151,7 @@ void activation_backward_r(enum activation act, size_t n, const double *a, const
 			memcpy(rdz, rda, n * sizeof *rdz);
 		break;
 	case ACTIVATION_RELU:
-		for (size_t i = 0; i < n; i++)
-			rdz[i] = a[i] > 0.0 ? rda[i] : 0.0;
+		where_positive(n, a, rda, rdz);
 		break;
 	case ACTIVATION_TANH:
 		for (size_t i = 0; i < n; i++) {

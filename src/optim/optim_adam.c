@@ -21,7 +21,29 @@ void optim_adam_step(const struct optim_step_args *a)
 	double step_size = a->lr / bias_correction1;
 	double root_bias_correction2 = sqrt(bias_correction2);
 
-	for (size_t i = 0; i < a->n; i++) {
+	size_t i = 0;
+#if defined(__SSE2__)
+	/*
+	 * Two parameters at a time: the same operations in the same order on
+	 * each lane (sqrtpd and divpd round as sqrtsd and divsd do), so the
+	 * same bits as the loop below, about twice as fast; -ffp-contract=off
+	 * keeps every product and sum apart.
+	 */
+	typedef double pair __attribute__((vector_size(2 * sizeof(double)), aligned(sizeof(double))));
+	const pair beta1 = { h->beta1, h->beta1 }, beta2 = { h->beta2, h->beta2 };
+	const pair rest1 = { 1 - h->beta1, 1 - h->beta1 }, rest2 = { 1 - h->beta2, 1 - h->beta2 };
+	const pair step = { step_size, step_size }, eps = { h->eps, h->eps };
+	const pair root = { root_bias_correction2, root_bias_correction2 };
+	for (; i + 2 <= a->n; i += 2) {
+		pair g = *(const pair *)(a->g + i);
+		pair m = beta1 * *(pair *)(first_moment + i) + rest1 * g;
+		pair v = beta2 * *(pair *)(second_moment + i) + rest2 * g * g;
+		*(pair *)(first_moment + i) = m;
+		*(pair *)(second_moment + i) = v;
+		*(pair *)(a->w + i) -= step * m / (__builtin_ia32_sqrtpd(v) / root + eps);
+	}
+#endif
+	for (; i < a->n; i++) {
 		double g = a->g[i];
 
 		first_moment[i] = h->beta1 * first_moment[i] + (1 - h->beta1) * g;

@@ -58,3 +58,38 @@ int objective_add_gradient(const struct model *m, const double *params,
 	/* The bound holds for each row: a sum of them overflows only past 1e18 rows. */
 	return bounded && isfinite(loss);
 }
+
+/*
+ * Two lanes of SSE2 (the x86-64 baseline): divpd rounds each lane as divsd
+ * does.  A gradient of 101,770 parameters divided one value at a time took
+ * a tenth of a 784-128-10 network's training.
+ */
+typedef double pair __attribute__((vector_size(2 * sizeof(double)), aligned(sizeof(double))));
+
+void objective_divide(double *x, size_t n, size_t count)
+{
+	double d = (double)count;
+	const pair by = { d, d };
+	size_t i = 0;
+
+	for (; i + 2 <= n; i += 2)
+		*(pair *)(x + i) /= by;
+	for (; i < n; i++)
+		x[i] /= d;
+}
+
+/* x - x is +0 for a finite x and NaN otherwise; a sum of them is 0 only if all are. */
+int objective_all_finite(const double *x, size_t n)
+{
+	pair sum = { 0.0, 0.0 };
+	size_t i = 0;
+
+	for (; i + 2 <= n; i += 2) {
+		pair v = *(const pair *)(x + i);
+		sum += v - v;
+	}
+	double total = sum[0] + sum[1];
+	for (; i < n; i++)
+		total += x[i] - x[i];
+	return total == 0.0;
+}

@@ -145,8 +145,7 @@ static int product(struct curvature *c, const double *params, const double *v, d
 	if (objective_hessian_vector(m, params, v, &c->rows.source, &c->hw, hv, &sums, err) != 0)
 		return -1;
 	if (sums.count > 0)
-		for (size_t i = 0; i < n; i++)
-			hv[i] /= (double)sums.count;
+		objective_divide(hv, n, sums.count);
 	if (c->weight_decay != 0.0)
 		for (size_t i = 0; i < n; i++)
 			if (m->is_weight[i])

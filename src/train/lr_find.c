@@ -174,8 +174,7 @@ int lr_find_run(const struct model *m, const double *params, const struct data_v
 			putc('\n', out);
 			if (result->stopped)
 				break;
-			for (size_t i = 0; i < p; i++)
-				g[i] /= (double)sums.count;
+			objective_divide(g, p, sums.count);
 			if (!c->optimizer->decoupled_weight_decay && c->hyper.weight_decay != 0.0)
 				for (size_t i = 0; i < p; i++)
 					if (m->is_weight[i])

@@ -21,14 +21,6 @@ static double seconds_since(const struct timespec *start)
 	return (double)(now.tv_sec - start->tv_sec) + 1e-9 * (double)(now.tv_nsec - start->tv_nsec);
 }
 
-static int all_finite(const double *x, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(x[i]))
-			return 0;
-	return 1;
-}
-
 int stream_train_start(struct stream_trainer *s, struct model *m, const struct stream_config *c,
 		       FILE *out, struct error *err)
 {
@@ -129,21 +121,20 @@ static int step(struct stream_trainer *s, struct error *err)
 	stream_batch_rewind(&s->batch);
 	if (objective_add(m, m->params, &s->batch.source, &s->ws, s->grad, &sums, err) != 0)
 		return -1;
-	for (size_t i = 0; i < p; i++)
-		s->grad[i] /= (double)sums.count;
+	objective_divide(s->grad, p, sums.count);
 	double loss = sums.loss / (double)sums.count;
 	if (!t->optimizer->decoupled_weight_decay && t->hyper.weight_decay != 0.0)
 		for (size_t i = 0; i < p; i++)
 			if (m->is_weight[i])
 				s->grad[i] += t->hyper.weight_decay * m->params[i];
-	if (!isfinite(loss) || !all_finite(s->grad, p)) {
+	if (!isfinite(loss) || !objective_all_finite(s->grad, p)) {
 		diverge(s, isfinite(loss) ? "the gradient is not finite" :
 			"the mini-batch loss is not finite");
 		return -1;
 	}
 	memcpy(s->before, m->params, p * sizeof *s->before);
 	optim_step(s->optimizer, m->params, s->grad, s->step, s->lr, m->is_weight);
-	if (!all_finite(m->params, p)) {
+	if (!objective_all_finite(m->params, p)) {
 		memcpy(m->params, s->before, p * sizeof *s->before);
 		diverge(s, "the step made the weights non-finite");
 		return -1;

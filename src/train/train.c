@@ -46,14 +46,6 @@ static double seconds_since(const struct timespec *start)
 	return (double)(now.tv_sec - start->tv_sec) + 1e-9 * (double)(now.tv_nsec - start->tv_nsec);
 }
 
-static int all_finite(const double *x, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(x[i]))
-			return 0;
-	return 1;
-}
-
 static double norm(const double *x, size_t n)
 {
 	double sum = 0.0;
@@ -126,8 +118,7 @@ static double pass_mean(struct pass *p, const double *params, double *grad,
 	if (sums->count == 0)
 		return 0.0;
 	if (grad)
-		for (size_t i = 0; i < n; i++)
-			grad[i] /= (double)sums->count;
+		objective_divide(grad, n, sums->count);
 	return sums->loss / (double)sums->count;
 }
 
@@ -145,8 +136,7 @@ static int pass_gradient(struct pass *p, const double *params, double *grad)
 	int finite = objective_add_gradient(p->m, params, &p->rows.source, &p->ws, grad,
 					    &count, NULL);
 	if (count > 0)
-		for (size_t i = 0; i < n; i++)
-			grad[i] /= (double)count;
+		objective_divide(grad, n, count);
 	return finite == 1;
 }
 
@@ -661,7 +651,7 @@ static int first_order_epoch(struct run *r, long epoch, long *t, double *lr)
 			loss = pass_mean(&r->batch_pass, m->params, r->grad, &sums);
 		if (!c->optimizer->decoupled_weight_decay)
 			add_weight_decay(m, m->params, r->grad, c->hyper.weight_decay);
-		if (!isfinite(loss) || !all_finite(r->grad, p)) {
+		if (!isfinite(loss) || !objective_all_finite(r->grad, p)) {
 			clear_progress_bar(drawing);
 			if (finish_ahead(r) != 1)
 				return 0;       /* the run ended at the epoch before */
@@ -670,7 +660,7 @@ static int first_order_epoch(struct run *r, long epoch, long *t, double *lr)
 			return 0;
 		}
 		optim_step(r->optimizer, m->params, r->grad, *t, *lr, m->is_weight);
-		if (!all_finite(m->params, p)) {
+		if (!objective_all_finite(m->params, p)) {
 			clear_progress_bar(drawing);
 			if (finish_ahead(r) != 1)
 				return 0;

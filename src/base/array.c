@@ -46,19 +46,3 @@ void array_prefault(void *start, size_t bytes)
 	(void)bytes;
 #endif
 }
-
-/* The size of a huge page on x86-64 (and of the smallest on other 64-bit Linux). */
-#define HUGE_PAGE ((uintptr_t)2 << 20)
-
-void array_prefer_huge_pages(void *start, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-	uintptr_t first = ((uintptr_t)start + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	uintptr_t last = ((uintptr_t)start + bytes) & ~(HUGE_PAGE - 1);
-	if (bytes >= 2 * HUGE_PAGE && last > first)
-		(void)madvise((void *)first, last - first, MADV_HUGEPAGE);
-#else
-	(void)start;
-	(void)bytes;
-#endif
-}

@@ -22,13 +22,4 @@ int array_grow(void **array, size_t *capacity, size_t needed, size_t element_siz
  */
 void array_prefault(void *start, size_t bytes);
 
-/*
- * Ask for huge pages (2 MB) under the whole 2 MB blocks of a large array,
- * where transparent huge pages are enabled or left to madvise: 512 times
- * fewer page faults to fill it and pages to free at the end, each of them
- * costly on a virtual machine (the 88 MB data set of the benchmark: 40 ms
- * less of reading and exiting).  Advice only, as above.
- */
-void array_prefer_huge_pages(void *start, size_t bytes);
-
 #endif

@@ -979,7 +979,6 @@ static int add_row_space(struct csv_reader *r)
 	if (!x)
 		return fail_memory(r);
 	r->data.x = x;
-	array_prefer_huge_pages(x, capacity * features * sizeof *x);
 	line = realloc(r->data.lines, capacity * sizeof *line);
 	if (!line)
 		return fail_memory(r);

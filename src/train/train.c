@@ -298,6 +298,7 @@ struct run {
 	double *best;                   /* the weights of best_epoch */
 	int status;                     /* an error: an exit status, with err set */
 	struct error *err;
+	long start_epoch;               /* 0, or the saved epoch a run continues from */
 	/* An epoch evaluated ahead, on the pool, while the next one trains. */
 	int may_evaluate_ahead;
 	struct ahead *ahead;
@@ -572,6 +573,42 @@ static int finish_epoch(struct run *r, long epoch, long step, double lr, double 
 	return 1;
 }
 
+static int refuse_nonfinite_start(struct run *r, const double *params, struct error *err);
+
+/*
+ * After the evaluation of the starting point (epoch 0, or the saved epoch):
+ * the run is refused when its loss is not finite; otherwise the comment
+ * lines, its record, and the divergence rule's and --patience's memory
+ * start from it.  Returns 1, or -1 on an error (r->status).
+ */
+static int finish_start(struct run *r, double lr, const double *weights,
+			const struct epoch_figures *f)
+{
+	const struct train_config *c = r->c;
+
+	if (!isfinite(f->train_loss)) {
+		r->status = refuse_nonfinite_start(r, weights, r->err);
+		return -1;
+	}
+	/* The data is accepted: only now does anything reach out. */
+	if ((c->preamble && (fputs(c->preamble, r->out) == EOF || output_flush(r->out) != 0)) ||
+	    write_epoch(r, r->start_epoch, f, lr) != 0) {
+		r->status = error_set(r->err, EXIT_IO, "write error");
+		return -1;
+	}
+	if ((r->status = write_curvature(r, r->start_epoch, lr, r->err)) != 0)
+		return -1;
+	if (!c->resume)         /* the saved plateau memory has seen this loss */
+		schedule_epoch_end(r->schedule, monitored_loss(r, f));
+	r->last_finite_loss = f->train_loss;
+	/* The divergence rule watches the lowest training loss (DIVERGENCE in the man page). */
+	r->start_loss = r->lowest_loss = f->train_loss;
+	r->growing_epochs = 0;
+	r->best_loss = c->resume ? c->resume->best_loss : monitored_loss(r, f);
+	r->best_epoch = c->resume ? c->resume->best_epoch : r->start_epoch;
+	return 1;
+}
+
 /*
  * Evaluate the epoch just trained on a worker of the pool while the next
  * one trains on this thread.  Only when nothing the next epoch computes
@@ -613,7 +650,9 @@ static int finish_ahead(struct run *r)
 	a->active = 0;
 	double lr_now = r->lr;
 	r->lr = a->lr;
-	int next = finish_epoch(r, a->epoch, a->step, a->lr, a->gradient_norm, a->weights,
+	int next = a->epoch == r->start_epoch ?
+		   finish_start(r, a->lr, a->weights, &a->figures) :
+		   finish_epoch(r, a->epoch, a->step, a->lr, a->gradient_norm, a->weights,
 				&a->figures);
 	if (next == 1)
 		r->lr = lr_now;
@@ -862,7 +901,7 @@ static int capture_state(const struct run *r, struct train_state *s, long epoch,
  * like any other with the first training row whose own loss is not finite,
  * its line, its largest input and its target.
  */
-static int refuse_nonfinite_start(struct run *r, struct error *err)
+static int refuse_nonfinite_start(struct run *r, const double *params, struct error *err)
 {
 	const struct data_view *view = r->training;
 	const struct dataset *d = view->data;
@@ -872,7 +911,7 @@ static int refuse_nonfinite_start(struct run *r, struct error *err)
 	for (size_t i = 0; i < view->count; i++) {
 		size_t row = view->rows ? view->rows[i] : i, largest = 0;
 		memory_source_select(&r->batch_pass.rows, &row, 1, 1);
-		if (isfinite(pass_mean(&r->batch_pass, m->params, NULL, &sums)))
+		if (isfinite(pass_mean(&r->batch_pass, params, NULL, &sums)))
 			continue;
 		const double *x = d->x + row * d->features;
 		for (size_t j = 1; j < d->features; j++)
@@ -938,40 +977,27 @@ int train_run(struct model *m, const struct data_view *training,
 		goto done;
 	result->epoch = r.last_finite_epoch = start;
 
-	/* Epoch 0 (or the saved epoch): the starting point, before any step. */
-	evaluate(&r, &figures);
+	/*
+	 * Epoch 0 (or the saved epoch): the starting point, before any step;
+	 * evaluated while the first epoch trains when it may be.
+	 */
+	r.start_epoch = start;
 	double lr = schedule_step_size(&config.schedule, start + 1, t + 1);
 	double value = 0.0;
-	if (!isfinite(figures.train_loss)) {
-		status = refuse_nonfinite_start(&r, err);
-		goto done;
-	}
-	/* The data is accepted: only now does anything reach out. */
-	if (c->preamble && (fputs(c->preamble, out) == EOF || output_flush(out) != 0)) {
-		status = error_set(err, EXIT_IO, "write error");
-		goto done;
-	}
-	if (write_epoch(&r, start, &figures, lr) != 0) {
-		status = error_set(err, EXIT_IO, "write error");
-		goto done;
-	}
-	if ((status = write_curvature(&r, start, lr, err)) != 0)
-		goto done;
-	if (!c->resume)         /* the saved plateau memory has seen this loss */
-		schedule_epoch_end(&config.schedule, monitored_loss(&r, &figures));
-	r.last_finite_loss = figures.train_loss;
 	r.lr = lr;
-	/* The divergence rule watches the lowest training loss (DIVERGENCE in the man page). */
-	r.start_loss = r.lowest_loss = figures.train_loss;
-	r.growing_epochs = 0;
-	r.best_loss = c->resume ? c->resume->best_loss : monitored_loss(&r, &figures);
-	r.best_epoch = c->resume ? c->resume->best_epoch : 0;
+	r.may_evaluate_ahead = !full_batch && !r.has_curvature && kernel_threads() >= 2 &&
+			       !schedule_watches_loss(&config.schedule);
+	if (c->epochs == 0 || !evaluate_ahead(&r, start, t, lr)) {
+		evaluate(&r, &figures);
+		if (finish_start(&r, lr, m->params, &figures) != 1) {
+			status = r.status;
+			goto done;
+		}
+	}
 	if (full_batch) {
 		struct objective_context context = { &r.train_pass, c->hyper.weight_decay };
 		value = full_objective(&context, m->params, r.grad);
 	}
-	r.may_evaluate_ahead = !full_batch && !r.has_curvature && kernel_threads() >= 2 &&
-			       !schedule_watches_loss(&config.schedule);
 
 	long last = start + c->epochs;
 	for (long epoch = start + 1; epoch <= last; epoch++) {

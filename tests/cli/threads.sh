@@ -56,11 +56,13 @@ same "network, 2 threads" "$tmp/one" "$tmp/two"
 # the same records, weights, messages and status.  Each case stops at a
 # record evaluated ahead (or in the epoch after one), its sequel dropped.
 stops() {
+	input=$3
+	case $input in /*) ;; *) input=$data/$input ;; esac
 	# shellcheck disable=SC2086
-	"$DESCENT" $2 --threads 1 <"$data/$3" >"$tmp/one" 2>"$tmp/err1"
+	"$DESCENT" $2 --threads 1 <"$input" >"$tmp/one" 2>"$tmp/err1"
 	status1=$?
 	# shellcheck disable=SC2086
-	"$DESCENT" $2 --threads 2 <"$data/$3" >"$tmp/two" 2>"$tmp/err2"
+	"$DESCENT" $2 --threads 2 <"$input" >"$tmp/two" 2>"$tmp/err2"
 	status2=$?
 	[ "$status1" = "$status2" ] || fail "$1: status $status1 with one thread, $status2 with two"
 	same "$1" "$tmp/one" "$tmp/two"
@@ -68,6 +70,14 @@ stops() {
 		fail "$1: messages differ: $(diff "$tmp/err1" "$tmp/err2" | head -4)"
 	grep -q "$4" "$tmp/err1" "$tmp/one" || fail "$1: no '$4' in: $(cat "$tmp/err1")"
 }
+# The starting point is evaluated while epoch 1 trains: a loss that is not
+# finite there still refuses the data, with nothing on stdout.
+printf 'a,y\n1,1e200\n2,3\n' >"$tmp/huge.csv"
+stops "starting loss" "-m linear -e 3" "$tmp/huge.csv" "not finite at the starting weights"
+[ -s "$tmp/two" ] && fail "starting loss: stdout not empty: $(head -3 "$tmp/two")"
+# A step of epoch 1 overflows while epoch 0's record is being made.
+stops "first epoch" "-m linear -o sgd -e 20 -b 4 -l 1e3" diabetes.csv \
+	"diverged at epoch 1, step 20: the mini-batch loss is not finite"
 # The divergence rule at epoch 2's record, after epoch 3 trained.
 stops "loss growing" "-m linear -o sgd -e 20 -b 64 -l 30" diabetes.csv \
 	"exceeds 1000 times the lowest"

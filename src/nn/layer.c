@@ -79,11 +79,12 @@ static double sigmoid(double z)
  * the comparison gives a lane of all ones or all zeros, and x AND it is x
  * or +0, bit for bit the value of the scalar expression (a NaN or a zero
  * c selects +0 too).  A branch per value mispredicts on about half of
- * them: ReLU took as long as the matrix products of a 64-64 network.
+ * them: ReLU took as long as the matrix products of a 64-64 network.  The
+ * doubles are read and written as bits through lane_bits (may_alias).
  */
 typedef double lanes __attribute__((vector_size(2 * sizeof(double)), aligned(sizeof(double))));
 typedef long long lane_bits __attribute__((vector_size(2 * sizeof(long long)),
-					      aligned(sizeof(double))));
+					      aligned(sizeof(double)), may_alias));
 
 static void where_positive(size_t n, const double *c, const double *x, double *out)
 {

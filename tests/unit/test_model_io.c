@@ -732,6 +732,8 @@ static Suite *model_io_suite(void)
 	tcase_add_test(tc, test_logistic_refuses_three_classes);
 	tcase_add_test(tc, test_huge_declared_sizes);
 	tcase_add_test(tc, test_save_is_atomic);
+	/* Reading every cut of every file takes seconds under a sanitizer. */
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lanes.h"
 #include "prng.h"
 
 /* Safe on a zeroed or already freed data set; leaves it zeroed. */
@@ -62,16 +63,10 @@ int dataset_fill_missing(struct dataset *d, const size_t *rows, size_t count, st
  * the one-pass sum of squares minus the squared sum loses every digit
  * when a column has a large mean and a small spread.  The rows are walked
  * in order (the data's order in memory) with the per-column sums kept in
- * mean[] and squares[]: each column's sums in the order of a column-by-
- * column walk, so the same bits, far faster.  count > 0.
+ * mean[] and squares[], four columns at a time (lanes.h): each column's
+ * sums in the order of a column-by-column walk, so the same bits, far
+ * faster.  count > 0.
  */
-/*
- * Four columns side by side, one lane each: element-wise IEEE operations,
- * so each column's sums are the scalar sums, bit for bit, whatever
- * instructions carry the lanes.
- */
-typedef double lanes __attribute__((vector_size(4 * sizeof(double)), aligned(sizeof(double))));
-
 static void column_sums(const struct dataset *d, const size_t *rows, size_t count,
 			double *mean, double *squares)
 {
@@ -85,7 +80,7 @@ static void column_sums(const struct dataset *d, const size_t *rows, size_t coun
 		const double *row = d->x + (rows ? rows[i] : i) * features;
 		size_t j = 0;
 		for (; j < wide; j += 4)
-			*(lanes *)(mean + j) += *(const lanes *)(row + j);
+			*(lanes4 *)(mean + j) += *(const lanes4 *)(row + j);
 		for (; j < features; j++)
 			mean[j] += row[j];
 	}
@@ -95,8 +90,8 @@ static void column_sums(const struct dataset *d, const size_t *rows, size_t coun
 		const double *row = d->x + (rows ? rows[i] : i) * features;
 		size_t j = 0;
 		for (; j < wide; j += 4) {
-			lanes deviation = *(const lanes *)(row + j) - *(const lanes *)(mean + j);
-			*(lanes *)(squares + j) += deviation * deviation;
+			lanes4 deviation = *(const lanes4 *)(row + j) - *(const lanes4 *)(mean + j);
+			*(lanes4 *)(squares + j) += deviation * deviation;
 		}
 		for (; j < features; j++) {
 			double deviation = row[j] - mean[j];

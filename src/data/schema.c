@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lanes.h"
 #include "parse.h"
 #include "rotation.h"
 
@@ -61,12 +62,6 @@ static double standardized(double x, double mean, double scale)
 	return centred;
 }
 
-/*
- * Four values side by side, one lane each: element-wise IEEE operations,
- * the bits of standardized() lane by lane.
- */
-typedef double lanes __attribute__((vector_size(4 * sizeof(double)), aligned(sizeof(double))));
-
 void schema_standardize(const struct schema *s, double *x, size_t rows)
 {
 	size_t features = s->n_features, wide = features - features % 4;
@@ -79,17 +74,18 @@ void schema_standardize(const struct schema *s, double *x, size_t rows)
 				if (isnan(row[j]))
 					row[j] = s->feature_fill[j];
 		size_t j = 0;
+		/* Four at a time (lanes.h): the bits of standardized() lane by lane. */
 		for (; j < wide; j += 4) {
-			lanes value = *(const lanes *)(row + j);
-			lanes centred = (value - *(const lanes *)(mean + j)) / *(const lanes *)(scale + j);
+			lanes4 value = *(const lanes4 *)(row + j);
+			lanes4 centred = (value - *(const lanes4 *)(mean + j)) / *(const lanes4 *)(scale + j);
 			/* centred - centred is 0 in a lane where centred is finite. */
-			lanes zero = centred - centred;
+			lanes4 zero = centred - centred;
 			if (zero[0] != 0.0 || zero[1] != 0.0 || zero[2] != 0.0 || zero[3] != 0.0) {
 				for (size_t k = j; k < j + 4; k++)
 					row[k] = standardized(row[k], mean[k], scale[k]);
 				continue;
 			}
-			*(lanes *)(row + j) = centred;
+			*(lanes4 *)(row + j) = centred;
 		}
 		for (; j < features; j++)
 			row[j] = standardized(row[j], mean[j], scale[j]);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kernel.h"
+#include "lanes.h"
 
 static const char *const activation_names[] = {
 	[ACTIVATION_IDENTITY] = "identity",
@@ -79,21 +80,16 @@ static double sigmoid(double z)
  * the comparison gives a lane of all ones or all zeros, and x AND it is x
  * or +0, bit for bit the value of the scalar expression (a NaN or a zero
  * c selects +0 too).  A branch per value mispredicts on about half of
- * them: ReLU took as long as the matrix products of a 64-64 network.  The
- * doubles are read and written as bits through lane_bits (may_alias).
+ * them: ReLU took as long as the matrix products of a 64-64 network.
  */
-typedef double lanes __attribute__((vector_size(2 * sizeof(double)), aligned(sizeof(double))));
-typedef long long lane_bits __attribute__((vector_size(2 * sizeof(long long)),
-					      aligned(sizeof(double)), may_alias));
-
 static void where_positive(size_t n, const double *c, const double *x, double *out)
 {
 	size_t i = 0;
 
 	for (; i + 2 <= n; i += 2) {
-		lanes positive = *(const lanes *)(c + i);
-		lane_bits keep = positive > 0.0;
-		*(lane_bits *)(out + i) = *(const lane_bits *)(x + i) & keep;
+		lanes2 positive = *(const lanes2 *)(c + i);
+		lane_bits2 keep = positive > 0.0;
+		*(lane_bits2 *)(out + i) = *(const lane_bits2 *)(x + i) & keep;
 	}
 	for (; i < n; i++)
 		out[i] = c[i] > 0.0 ? x[i] : 0.0;

@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "lanes.h"
+
 int objective_add(const struct model *m, const double *params, struct row_source *rows,
 		  struct workspace *ws, double *grad, struct objective_sums *sums,
 		  struct error *err)
@@ -60,20 +62,18 @@ int objective_add_gradient(const struct model *m, const double *params,
 }
 
 /*
- * Two lanes of SSE2 (the x86-64 baseline): divpd rounds each lane as divsd
- * does.  A gradient of 101,770 parameters divided one value at a time took
- * a tenth of a 784-128-10 network's training.
+ * Two values at a time (lanes.h): divpd rounds each lane as divsd does.  A
+ * gradient of 101,770 parameters divided one value at a time took a tenth
+ * of a 784-128-10 network's training.
  */
-typedef double pair __attribute__((vector_size(2 * sizeof(double)), aligned(sizeof(double))));
-
 void objective_divide(double *x, size_t n, size_t count)
 {
 	double d = (double)count;
-	const pair by = { d, d };
+	const lanes2 by = { d, d };
 	size_t i = 0;
 
 	for (; i + 2 <= n; i += 2)
-		*(pair *)(x + i) /= by;
+		*(lanes2 *)(x + i) /= by;
 	for (; i < n; i++)
 		x[i] /= d;
 }
@@ -81,11 +81,11 @@ void objective_divide(double *x, size_t n, size_t count)
 /* x - x is +0 for a finite x and NaN otherwise; a sum of them is 0 only if all are. */
 int objective_all_finite(const double *x, size_t n)
 {
-	pair sum = { 0.0, 0.0 };
+	lanes2 sum = { 0.0, 0.0 };
 	size_t i = 0;
 
 	for (; i + 2 <= n; i += 2) {
-		pair v = *(const pair *)(x + i);
+		lanes2 v = *(const lanes2 *)(x + i);
 		sum += v - v;
 	}
 	double total = sum[0] + sum[1];

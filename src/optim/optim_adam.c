@@ -11,6 +11,8 @@
 
 #include <math.h>
 
+#include "lanes.h"
+
 void optim_adam_step(const struct optim_step_args *a)
 {
 	const struct optim_hyper *h = a->hyper;
@@ -27,20 +29,19 @@ void optim_adam_step(const struct optim_step_args *a)
 	 * Two parameters at a time: the same operations in the same order on
 	 * each lane (sqrtpd and divpd round as sqrtsd and divsd do), so the
 	 * same bits as the loop below, about twice as fast; -ffp-contract=off
-	 * keeps every product and sum apart.
+	 * keeps every product and sum apart (lanes.h).
 	 */
-	typedef double pair __attribute__((vector_size(2 * sizeof(double)), aligned(sizeof(double))));
-	const pair beta1 = { h->beta1, h->beta1 }, beta2 = { h->beta2, h->beta2 };
-	const pair rest1 = { 1 - h->beta1, 1 - h->beta1 }, rest2 = { 1 - h->beta2, 1 - h->beta2 };
-	const pair step = { step_size, step_size }, eps = { h->eps, h->eps };
-	const pair root = { root_bias_correction2, root_bias_correction2 };
+	const lanes2 beta1 = { h->beta1, h->beta1 }, beta2 = { h->beta2, h->beta2 };
+	const lanes2 rest1 = { 1 - h->beta1, 1 - h->beta1 }, rest2 = { 1 - h->beta2, 1 - h->beta2 };
+	const lanes2 step = { step_size, step_size }, eps = { h->eps, h->eps };
+	const lanes2 root = { root_bias_correction2, root_bias_correction2 };
 	for (; i + 2 <= a->n; i += 2) {
-		pair g = *(const pair *)(a->g + i);
-		pair m = beta1 * *(pair *)(first_moment + i) + rest1 * g;
-		pair v = beta2 * *(pair *)(second_moment + i) + rest2 * g * g;
-		*(pair *)(first_moment + i) = m;
-		*(pair *)(second_moment + i) = v;
-		*(pair *)(a->w + i) -= step * m / (__builtin_ia32_sqrtpd(v) / root + eps);
+		lanes2 g = *(const lanes2 *)(a->g + i);
+		lanes2 m = beta1 * *(lanes2 *)(first_moment + i) + rest1 * g;
+		lanes2 v = beta2 * *(lanes2 *)(second_moment + i) + rest2 * g * g;
+		*(lanes2 *)(first_moment + i) = m;
+		*(lanes2 *)(second_moment + i) = v;
+		*(lanes2 *)(a->w + i) -= step * m / (__builtin_ia32_sqrtpd(v) / root + eps);
 	}
 #endif
 	for (; i < a->n; i++) {
